@@ -1,0 +1,4 @@
+export const policies = {
+  ChannelPolicy: () => import('#policies/channel_policy'),
+}
+

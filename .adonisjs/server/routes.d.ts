@@ -1,0 +1,72 @@
+import '@adonisjs/core/types/http'
+
+type ParamValue = string | number | bigint | boolean
+
+export type ScannedRoutes = {
+  ALL: {
+    'health': { paramsTuple?: []; params?: {} }
+    'session.create': { paramsTuple?: []; params?: {} }
+    'session.store': { paramsTuple?: []; params?: {} }
+    'users.create': { paramsTuple?: []; params?: {} }
+    'users.store': { paramsTuple?: []; params?: {} }
+    'home': { paramsTuple?: []; params?: {} }
+    'session.destroy': { paramsTuple?: []; params?: {} }
+    'channels.index': { paramsTuple?: []; params?: {} }
+    'channels.create': { paramsTuple?: []; params?: {} }
+    'channels.store': { paramsTuple?: []; params?: {} }
+    'channels.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'membership.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'membership.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'channel_members.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'messages.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'messages.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'read_marker.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'direct_channels.store': { paramsTuple?: []; params?: {} }
+    'event_stream': { paramsTuple?: []; params?: {} }
+    'subscribe': { paramsTuple?: []; params?: {} }
+    'unsubscribe': { paramsTuple?: []; params?: {} }
+  }
+  GET: {
+    'health': { paramsTuple?: []; params?: {} }
+    'session.create': { paramsTuple?: []; params?: {} }
+    'users.create': { paramsTuple?: []; params?: {} }
+    'home': { paramsTuple?: []; params?: {} }
+    'channels.index': { paramsTuple?: []; params?: {} }
+    'channels.create': { paramsTuple?: []; params?: {} }
+    'channels.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'messages.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'event_stream': { paramsTuple?: []; params?: {} }
+  }
+  HEAD: {
+    'health': { paramsTuple?: []; params?: {} }
+    'session.create': { paramsTuple?: []; params?: {} }
+    'users.create': { paramsTuple?: []; params?: {} }
+    'home': { paramsTuple?: []; params?: {} }
+    'channels.index': { paramsTuple?: []; params?: {} }
+    'channels.create': { paramsTuple?: []; params?: {} }
+    'channels.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'messages.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'event_stream': { paramsTuple?: []; params?: {} }
+  }
+  POST: {
+    'session.store': { paramsTuple?: []; params?: {} }
+    'users.store': { paramsTuple?: []; params?: {} }
+    'channels.store': { paramsTuple?: []; params?: {} }
+    'membership.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'channel_members.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'messages.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'direct_channels.store': { paramsTuple?: []; params?: {} }
+    'subscribe': { paramsTuple?: []; params?: {} }
+    'unsubscribe': { paramsTuple?: []; params?: {} }
+  }
+  DELETE: {
+    'session.destroy': { paramsTuple?: []; params?: {} }
+    'membership.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+  }
+  PUT: {
+    'read_marker.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+  }
+}
+declare module '@adonisjs/core/types/http' {
+  export interface RoutesList extends ScannedRoutes {}
+}

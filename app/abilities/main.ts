@@ -1,0 +1,4 @@
+/*
+| Confab authorizes through policies (app/policies); there are no standalone abilities yet.
+*/
+export {}

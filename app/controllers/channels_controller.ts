@@ -1,0 +1,56 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import Channel from '#models/channel'
+import Message from '#models/message'
+import User from '#models/user'
+import CreateChannel from '#actions/channels/create_channel'
+import MarkChannelRead from '#actions/channels/mark_channel_read'
+import { createChannelValidator } from '#validators/channel'
+
+export default class ChannelsController {
+  /** Browse: my channels and the public ones I could join. */
+  async index({ auth, view }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const publicChannels = await Channel.query()
+      .where('kind', 'public')
+      .withCount('memberships')
+      .orderBy('name')
+    const myChannelIds = new Set(
+      (await user.related('memberships').query().select('channel_id')).map((row) => row.channelId)
+    )
+    return view.render('pages/channels/index', { publicChannels, myChannelIds })
+  }
+
+  async create({ view }: HttpContext) {
+    return view.render('pages/channels/create')
+  }
+
+  async store({ auth, request, response }: HttpContext) {
+    const input = await request.validateUsing(createChannelValidator)
+    const channel = await new CreateChannel().handle(auth.getUserOrFail(), input)
+    return response.redirect().toRoute('channels.show', { id: channel.id })
+  }
+
+  /** The channel page: header, members, the latest messages and the composer. */
+  async show({ auth, params, view }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const channel = await Channel.findForMember(user, params.id)
+    await channel.load('members', (query) => query.orderBy('full_name'))
+
+    const page = await Message.pageOf(channel)
+    const newest = page.messages.at(-1)
+    if (newest) await new MarkChannelRead().handle(user, channel, newest.id)
+
+    const memberIds = channel.members.map((member) => member.id)
+    const invitees = channel.isDirect
+      ? []
+      : await User.query().whereNotIn('id', memberIds).orderBy('full_name').limit(200)
+
+    return view.render('pages/channels/show', {
+      channel,
+      invitees,
+      messages: page.messages,
+      hasOlder: page.hasOlder,
+      title: channel.titleFor(user),
+    })
+  }
+}

@@ -1,0 +1,31 @@
+import app from '@adonisjs/core/services/app'
+import { errors as vineErrors } from '@vinejs/vine'
+import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
+import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
+
+export default class HttpExceptionHandler extends ExceptionHandler {
+  /** Stack traces only in development; everyone else gets a friendly page or a JSON error. */
+  protected debug = !app.inProduction
+
+  /** Status pages render for HTML requests outside development. */
+  protected renderStatusPages = app.inProduction || app.inTest
+
+  protected statusPages: Record<StatusPageRange, StatusPageRenderer> = {
+    '404': (error, { view }) => view.render('pages/errors/not_found', { error }),
+    '403': (error, { view }) => view.render('pages/errors/forbidden', { error }),
+    '500..599': (error, { view }) => view.render('pages/errors/server_error', { error }),
+  }
+
+  async handle(error: unknown, ctx: HttpContext) {
+    // htmx posts (the composer) want the reason as data they can show in place, not the
+    // redirect-back that a classic form gets.
+    if (error instanceof vineErrors.E_VALIDATION_ERROR && ctx.request.header('hx-request')) {
+      return ctx.response.unprocessableEntity({ errors: error.messages })
+    }
+    return super.handle(error, ctx)
+  }
+
+  async report(error: unknown, ctx: HttpContext) {
+    return super.report(error, ctx)
+  }
+}

@@ -1,0 +1,19 @@
+import edge from 'edge.js'
+import transmit from '@adonisjs/transmit/services/main'
+import type MessagePosted from '#events/message_posted'
+
+/**
+ * Pushes a new message to the channel's members over SSE. The payload carries the message
+ * rendered by the same fragment the page uses, so live and reloaded timelines look identical.
+ */
+export default class BroadcastMessage {
+  async handle({ message, channel }: MessagePosted) {
+    const html = await edge.render('frags/message', { message })
+    transmit.broadcast(channel.broadcastChannel, {
+      type: 'message.posted',
+      id: message.id,
+      authorId: message.userId,
+      html,
+    })
+  }
+}

@@ -1,0 +1,19 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+import Channel from '#models/channel'
+
+/**
+ * Data every page layout needs. The sidebar is a function the layout awaits, so requests that
+ * render no layout (fragments, JSON, /health) never pay for its query.
+ */
+export default class SharedViewDataMiddleware {
+  async handle(ctx: HttpContext, next: NextFn) {
+    if ('view' in ctx) {
+      ctx.view.share({
+        currentUser: () => ctx.auth.user,
+        sidebar: () => (ctx.auth.user ? Channel.sidebarFor(ctx.auth.user) : { channels: [], directs: [] }),
+      })
+    }
+    return next()
+  }
+}

@@ -1,0 +1,51 @@
+import { DateTime } from 'luxon'
+import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
+import type { BelongsTo } from '@adonisjs/lucid/types/relations'
+import User from '#models/user'
+import Channel from '#models/channel'
+
+/** Something someone said in a channel. Ordered by id, which only grows. */
+export default class Message extends BaseModel {
+  static readonly MAX_LENGTH = 4000
+  static readonly PAGE_SIZE = 50
+
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare channelId: number
+
+  @column()
+  declare userId: number | null
+
+  @column()
+  declare body: string
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime | null
+
+  @belongsTo(() => User)
+  declare author: BelongsTo<typeof User>
+
+  @belongsTo(() => Channel)
+  declare channel: BelongsTo<typeof Channel>
+
+  /**
+   * One page of a channel's timeline, oldest first, ending just before `before` (or at the
+   * newest message). Keyset paging on the id keeps every page as fast as the first.
+   */
+  static async pageOf(channel: Channel, before?: number) {
+    const rows = await Message.query()
+      .where('channel_id', channel.id)
+      .if(before, (query) => query.where('id', '<', before!))
+      .preload('author')
+      .orderBy('id', 'desc')
+      .limit(Message.PAGE_SIZE + 1)
+    const hasOlder = rows.length > Message.PAGE_SIZE
+    const messages = rows.slice(0, Message.PAGE_SIZE).reverse()
+    return { messages, hasOlder }
+  }
+}

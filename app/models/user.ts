@@ -1,0 +1,60 @@
+import { DateTime } from 'luxon'
+import hash from '@adonisjs/core/services/hash'
+import { compose } from '@adonisjs/core/helpers'
+import { BaseModel, beforeSave, column, hasMany, manyToMany } from '@adonisjs/lucid/orm'
+import type { HasMany, ManyToMany } from '@adonisjs/lucid/types/relations'
+import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
+import Channel from '#models/channel'
+import Membership from '#models/membership'
+
+const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {
+  uids: ['email'],
+  passwordColumnName: 'password',
+})
+
+/** A person with an account. Every lookup of channels and messages starts from here. */
+export default class User extends compose(BaseModel, AuthFinder) {
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare fullName: string
+
+  @column()
+  declare email: string
+
+  @column({ serializeAs: null })
+  declare password: string
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime | null
+
+  @manyToMany(() => Channel, { pivotTable: 'memberships', pivotTimestamps: true })
+  declare channels: ManyToMany<typeof Channel>
+
+  @hasMany(() => Membership)
+  declare memberships: HasMany<typeof Membership>
+
+  /** Emails compare case-insensitively: store them lower-cased. */
+  @beforeSave()
+  static normalizeEmail(user: User) {
+    if (user.$dirty.email) user.email = user.email.trim().toLowerCase()
+  }
+
+  /** "Alice Martin" -> "AM", for avatars. */
+  get initials() {
+    return this.fullName
+      .split(/\s+/)
+      .filter(Boolean)
+      .slice(0, 2)
+      .map((part) => part[0]!.toUpperCase())
+      .join('')
+  }
+
+  get firstName() {
+    return this.fullName.split(/\s+/)[0] ?? this.fullName
+  }
+}

@@ -1,0 +1,34 @@
+/*
+| The browser entry point: htmx for server round-trips, Alpine for the few bits of DOM wiring,
+| Transmit for live updates. Logic lives in small modules; this file only assembles them.
+*/
+import htmx from 'htmx.org'
+import Alpine from 'alpinejs'
+import { Transmit } from '@adonisjs/transmit-client'
+import { channelStream } from './alpine/channel_stream.js'
+import { localizeTimes } from './local_time.js'
+
+declare global {
+  interface Window {
+    htmx: typeof htmx
+    Alpine: typeof Alpine
+  }
+}
+
+window.htmx = htmx
+// The server answers a rejected message with 422 and a plain-text reason: let the composer show it.
+htmx.config.responseHandling = [
+  { code: '204', swap: false },
+  { code: '[23]..', swap: true },
+  { code: '422', swap: false, error: true },
+  { code: '[45]..', swap: false, error: true },
+]
+
+const transmit = new Transmit({ baseUrl: window.location.origin })
+
+Alpine.data('channelStream', channelStream(transmit))
+window.Alpine = Alpine
+Alpine.start()
+
+localizeTimes(document)
+document.addEventListener('htmx:afterSwap', (event) => localizeTimes(event.target as ParentNode))

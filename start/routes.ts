@@ -1,0 +1,49 @@
+/*
+| Routes. Pages need a signed-in user (`auth`), except the account pages (`guest`) and
+| `/health`. Every channel lookup goes through the current user's memberships.
+*/
+import router from '@adonisjs/core/services/router'
+import { middleware } from '#start/kernel'
+
+const SessionController = () => import('#controllers/session_controller')
+const UsersController = () => import('#controllers/users_controller')
+const ChannelsController = () => import('#controllers/channels_controller')
+const MembershipsController = () => import('#controllers/memberships_controller')
+const ChannelMembersController = () => import('#controllers/channel_members_controller')
+const DirectChannelsController = () => import('#controllers/direct_channels_controller')
+const MessagesController = () => import('#controllers/messages_controller')
+const ReadMarkersController = () => import('#controllers/read_markers_controller')
+const HealthController = () => import('#controllers/health_controller')
+
+router.get('/health', [HealthController, 'show']).as('health')
+
+router
+  .group(() => {
+    router.get('/login', [SessionController, 'create']).as('session.create')
+    router.post('/login', [SessionController, 'store']).as('session.store')
+    router.get('/signup', [UsersController, 'create']).as('users.create')
+    router.post('/signup', [UsersController, 'store']).as('users.store')
+  })
+  .use(middleware.guest())
+
+router
+  .group(() => {
+    router.on('/').redirectToPath('/channels').as('home')
+    router.delete('/logout', [SessionController, 'destroy']).as('session.destroy')
+
+    router.get('/channels', [ChannelsController, 'index']).as('channels.index')
+    router.get('/channels/new', [ChannelsController, 'create']).as('channels.create')
+    router.post('/channels', [ChannelsController, 'store']).as('channels.store')
+    router.get('/channels/:id', [ChannelsController, 'show']).as('channels.show').where('id', router.matchers.number())
+
+    router.post('/channels/:id/membership', [MembershipsController, 'store']).as('membership.store')
+    router.delete('/channels/:id/membership', [MembershipsController, 'destroy']).as('membership.destroy')
+    router.post('/channels/:id/members', [ChannelMembersController, 'store']).as('channel_members.store')
+
+    router.get('/channels/:id/messages', [MessagesController, 'index']).as('messages.index')
+    router.post('/channels/:id/messages', [MessagesController, 'store']).as('messages.store')
+    router.put('/channels/:id/read_marker', [ReadMarkersController, 'update']).as('read_marker.update')
+
+    router.post('/direct_channels', [DirectChannelsController, 'store']).as('direct_channels.store')
+  })
+  .use(middleware.auth())
