@@ -4,7 +4,8 @@ import { defineConfig, stores } from '@adonisjs/session'
 
 /**
  * Sessions live in an encrypted cookie: nothing to run or clean up, and it works unchanged
- * behind several instances. Tests use the same store so they exercise the real cookie path.
+ * behind several instances. The tests use the memory store, which Japa's session client needs
+ * to read and seed sessions.
  */
 const sessionConfig = defineConfig({
   enabled: true,

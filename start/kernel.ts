@@ -25,4 +25,5 @@ router.use([
 export const middleware = router.named({
   guest: () => import('#middleware/guest_middleware'),
   auth: () => import('#middleware/auth_middleware'),
+  transmitRequest: () => import('#middleware/transmit_request_middleware'),
 })

@@ -5,8 +5,9 @@
 import transmit from '@adonisjs/transmit/services/main'
 import type { HttpContext } from '@adonisjs/core/http'
 import Membership from '#models/membership'
+import { middleware } from '#start/kernel'
 
-transmit.registerRoutes()
+transmit.registerRoutes((route) => route.use(middleware.transmitRequest()))
 
 /** A Confab channel's live messages: members only. */
 transmit.authorize<{ id: string }>('channels/:id', async (ctx: HttpContext, { id }) => {

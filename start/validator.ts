@@ -13,6 +13,7 @@ vine.messagesProvider = new SimpleMessagesProvider(
     'database.unique': 'This {{ field }} is already taken',
     'database.exists': 'No such {{ field }}',
     'name.regex': 'Use lower-case letters, digits, "-" and "_" only, starting with a letter or digit',
+    'body.required': 'Write something first',
     'body.minLength': 'Write something first',
     'body.maxLength': 'Messages are limited to {{ max }} characters',
   },

@@ -1,5 +1,6 @@
 import app from '@adonisjs/core/services/app'
 import { errors as vineErrors } from '@vinejs/vine'
+import { errors as shieldErrors } from '@adonisjs/shield'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 
@@ -22,7 +23,16 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (error instanceof vineErrors.E_VALIDATION_ERROR && ctx.request.header('hx-request')) {
       return ctx.response.unprocessableEntity({ errors: error.messages })
     }
+    // Shield answers a bad CSRF token by redirecting back with a flash message, which suits a
+    // form in a page; scripts (JSON, htmx) get the status code instead.
+    if (error instanceof shieldErrors.E_BAD_CSRF_TOKEN && this.#wantsData(ctx)) {
+      return ctx.response.forbidden({ errors: [{ message: 'Invalid or expired CSRF token' }] })
+    }
     return super.handle(error, ctx)
+  }
+
+  #wantsData(ctx: HttpContext) {
+    return Boolean(ctx.request.header('hx-request')) || ctx.request.accepts(['html', 'json']) === 'json'
   }
 
   async report(error: unknown, ctx: HttpContext) {

@@ -55,6 +55,6 @@ export default class User extends compose(BaseModel, AuthFinder) {
   }
 
   get firstName() {
-    return this.fullName.split(/\s+/)[0] ?? this.fullName
+    return this.fullName.trim().split(/\s+/)[0] ?? this.fullName
   }
 }

@@ -1,4 +1,4 @@
-import { BasePolicy } from '@adonisjs/bouncer'
+import { AuthorizationResponse, BasePolicy } from '@adonisjs/bouncer'
 import type { AuthorizerResponse } from '@adonisjs/bouncer/types'
 import User from '#models/user'
 import Channel from '#models/channel'
@@ -15,11 +15,11 @@ export default class ChannelPolicy extends BasePolicy {
 
   /** A direct message always keeps its two people. */
   leave(_user: User, channel: Channel): AuthorizerResponse {
-    return !channel.isDirect
+    return channel.isDirect ? AuthorizationResponse.deny('A direct message cannot be left.', 403) : true
   }
 
   /** Members may add people to public and private channels, never to a direct message. */
   invite(_user: User, channel: Channel): AuthorizerResponse {
-    return !channel.isDirect
+    return channel.isDirect ? AuthorizationResponse.deny('People cannot be added to a direct message.', 403) : true
   }
 }

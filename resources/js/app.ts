@@ -16,8 +16,9 @@ declare global {
 }
 
 window.htmx = htmx
-// The server answers a rejected message with 422 and a plain-text reason: let the composer show it.
-htmx.config.responseHandling = [
+// Errors are never swapped into the page: the component that sent the request shows them
+// (the composer reads the 422's reasons). htmx's bundled types omit `config`, hence the cast.
+;(htmx as unknown as { config: Record<string, unknown> }).config.responseHandling = [
   { code: '204', swap: false },
   { code: '[23]..', swap: true },
   { code: '422', swap: false, error: true },

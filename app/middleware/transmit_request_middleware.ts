@@ -1,0 +1,28 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+import { errors } from '@vinejs/vine'
+import { transmitStreamValidator, transmitSubscriptionValidator } from '#validators/transmit'
+
+/**
+ * Validates Transmit's own routes before its controllers see them: a request without a `uid`
+ * or with a channel Confab never publishes gets a 422 that says what is wrong, instead of the
+ * package's generic 500 or silent 400. These routes are only called by scripts, so the answer
+ * is always JSON, never a redirect.
+ */
+export default class TransmitRequestMiddleware {
+  async handle(ctx: HttpContext, next: NextFn) {
+    try {
+      if (ctx.request.method() === 'GET') {
+        await transmitStreamValidator.validate(ctx.request.qs())
+      } else {
+        await transmitSubscriptionValidator.validate(ctx.request.all())
+      }
+    } catch (error) {
+      if (error instanceof errors.E_VALIDATION_ERROR) {
+        return ctx.response.unprocessableEntity({ errors: error.messages })
+      }
+      throw error
+    }
+    return next()
+  }
+}

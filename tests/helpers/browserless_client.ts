@@ -1,0 +1,141 @@
+/**
+ * A cookie-keeping HTTP client built on fetch, for tests that need what the Japa API client
+ * cannot give: a long-lived SSE stream, or several concurrent requests sharing one session. It
+ * logs in through the real login form, like a browser would.
+ */
+export class BrowserlessClient {
+  #cookies = new Map<string, string>()
+
+  constructor(readonly baseUrl: string) {}
+
+  get cookieHeader() {
+    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+  }
+
+  /** The XSRF token Shield hands out in a cookie, echoed back as a header by real clients. */
+  get xsrfToken() {
+    return decodeURIComponent(this.#cookies.get('XSRF-TOKEN') ?? '')
+  }
+
+  async fetch(path: string, init: RequestInit = {}) {
+    const headers = new Headers(init.headers)
+    headers.set('cookie', this.cookieHeader)
+    if (init.method && init.method !== 'GET') headers.set('x-xsrf-token', this.xsrfToken)
+    const response = await fetch(new URL(path, this.baseUrl), { ...init, headers, redirect: 'manual' })
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(';')
+      const index = pair!.indexOf('=')
+      this.#cookies.set(pair!.slice(0, index), pair!.slice(index + 1))
+    }
+    return response
+  }
+
+  async login(email: string, password: string) {
+    const page = await this.fetch('/login')
+    const html = await page.text()
+    const csrf = html.match(/name='_csrf' value='([^']+)'/)?.[1]
+    if (!csrf) throw new Error('The login page carries no CSRF field')
+    const response = await this.fetch('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, email, password }),
+    })
+    if (response.status !== 302 || response.headers.get('location') === '/login') {
+      throw new Error(`Login as ${email} failed with status ${response.status}`)
+    }
+    return this
+  }
+
+  /** Opens Transmit's SSE stream and returns a reader of the events it delivers. */
+  async openStream() {
+    const uid = crypto.randomUUID()
+    const controller = new AbortController()
+    const response = await fetch(new URL(`/__transmit/events?uid=${uid}`, this.baseUrl), {
+      headers: { cookie: this.cookieHeader, accept: 'text/event-stream' },
+      signal: controller.signal,
+    })
+    if (response.status !== 200 || !response.body) {
+      throw new Error(`The SSE stream answered ${response.status}`)
+    }
+    return new SseStream(this, uid, response.body, controller)
+  }
+}
+
+type Delivered = { channel: string; payload: any }
+
+/** One open SSE stream: subscribe to channels and wait for the events they deliver. */
+export class SseStream {
+  #events: Delivered[] = []
+  #waiters: Array<() => void> = []
+
+  constructor(
+    private client: BrowserlessClient,
+    readonly uid: string,
+    body: ReadableStream<Uint8Array>,
+    private controller: AbortController
+  ) {
+    void this.#read(body)
+  }
+
+  async #read(body: ReadableStream<Uint8Array>) {
+    const decoder = new TextDecoder()
+    let buffer = ''
+    const reader = body.getReader()
+    try {
+      while (true) {
+        const { done, value } = await reader.read()
+        if (done) break
+        buffer += decoder.decode(value, { stream: true })
+        let boundary: number
+        while ((boundary = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, boundary)
+          buffer = buffer.slice(boundary + 2)
+          const data = frame
+            .split('\n')
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).trimStart())
+            .join('\n')
+          if (data) this.#events.push(JSON.parse(data))
+          this.#waiters.splice(0).forEach((wake) => wake())
+        }
+      }
+    } catch {
+      // Aborted by close().
+    }
+  }
+
+  subscribe(channel: string) {
+    return this.client.fetch('/__transmit/subscribe', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ uid: this.uid, channel }),
+    })
+  }
+
+  /** Every event delivered so far on `channel`. */
+  received(channel: string) {
+    return this.#events.filter((event) => event.channel === channel).map((event) => event.payload)
+  }
+
+  /** Waits until an event on `channel` matches, or fails after `timeoutMs`. */
+  async waitFor(channel: string, match: (payload: any) => boolean = () => true, timeoutMs = 3000) {
+    const deadline = Date.now() + timeoutMs
+    while (true) {
+      const found = this.received(channel).find(match)
+      if (found) return found
+      const remaining = deadline - Date.now()
+      if (remaining <= 0) throw new Error(`No matching event on ${channel} within ${timeoutMs} ms`)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining)
+        this.#waiters.push(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
+    }
+  }
+
+  close() {
+    this.controller.abort()
+  }
+}
