@@ -30,12 +30,14 @@ export default defineConfig({
     () => import('@adonisjs/bouncer/bouncer_provider'),
     () => import('@adonisjs/limiter/limiter_provider'),
     () => import('@adonisjs/transmit/transmit_provider'),
+    { file: () => import('#providers/ring_sweeper_provider'), environment: ['web'] },
   ],
 
   preloads: [
     () => import('#start/routes'),
     () => import('#start/kernel'),
     () => import('#start/validator'),
+    () => import('#start/view'),
     () => import('#start/transmit'),
     () => import('#start/events'),
   ],

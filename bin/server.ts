@@ -1,6 +1,9 @@
 /*
 | Boots the HTTP server (`npm start` runs the compiled copy of this file).
 */
+// Timestamps are stored and compared in UTC whatever the machine's zone.
+process.env.TZ = 'UTC'
+
 import 'reflect-metadata'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'
 import { ensureLocalEnvironment } from './local_environment.js'

@@ -2,6 +2,8 @@
 | Boots the application in the test environment and runs Japa.
 */
 process.env.NODE_ENV = 'test'
+// Timestamps are stored and compared in UTC whatever the machine's zone.
+process.env.TZ = 'UTC'
 
 import 'reflect-metadata'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'

@@ -4,6 +4,18 @@
 */
 import { Env } from '@adonisjs/core/env'
 
+/** An optional whole number within [min, max], with a message naming the variable. */
+function integerBetween(min: number, max: number) {
+  return (name: string, value?: string) => {
+    if (value === undefined || value === '') return undefined
+    const number = Number(value)
+    if (!Number.isInteger(number) || number < min || number > max) {
+      throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${value}")`)
+    }
+    return number
+  }
+}
+
 export default await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
   HOST: Env.schema.string.optional({ format: 'host' }),
@@ -24,4 +36,8 @@ export default await Env.create(new URL('../', import.meta.url), {
 
   LIMITER_STORE: Env.schema.enum.optional(['database', 'memory'] as const),
   LOGIN_MAX_ATTEMPTS: Env.schema.number.optional(),
+
+  CALL_RING_TIMEOUT: integerBetween(10, 120),
+  CALL_RING_MAX_MEMBERS: integerBetween(2, 1000),
+  CALL_STARTS_PER_MINUTE: integerBetween(1, 600),
 })

@@ -1,6 +1,23 @@
 import emitter from '@adonisjs/core/services/emitter'
+import logger from '@adonisjs/core/services/logger'
 import MessagePosted from '#events/message_posted'
+import CallStarted from '#events/call_started'
+import CallUpdated from '#events/call_updated'
+import CallEnded from '#events/call_ended'
 
 const BroadcastMessage = () => import('#listeners/broadcast_message')
+const CallNotifier = () => import('#listeners/call_notifier')
+const ArmRingTimer = () => import('#listeners/arm_ring_timer')
 
 emitter.listen(MessagePosted, [BroadcastMessage])
+emitter.listen(CallStarted, [CallNotifier, ArmRingTimer])
+emitter.listen(CallUpdated, [CallNotifier])
+emitter.listen(CallEnded, [CallNotifier])
+
+/*
+| Listeners run after the data is committed: a failing broadcast must not turn a request that
+| succeeded into an error page. Log it instead.
+*/
+emitter.onError((event, error) => {
+  logger.error({ err: error, event: typeof event === 'string' ? event : event?.constructor?.name }, 'event listener failed')
+})

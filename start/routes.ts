@@ -14,6 +14,14 @@ const DirectChannelsController = () => import('#controllers/direct_channels_cont
 const MessagesController = () => import('#controllers/messages_controller')
 const ReadMarkersController = () => import('#controllers/read_markers_controller')
 const HealthController = () => import('#controllers/health_controller')
+const ChannelCallsController = () => import('#controllers/channel_calls_controller')
+const CallsController = () => import('#controllers/calls_controller')
+const CallParticipationsController = () => import('#controllers/call_participations_controller')
+const CallDeclinesController = () => import('#controllers/call_declines_controller')
+const CallEndingsController = () => import('#controllers/call_endings_controller')
+
+// Every `:id` is a positive number; anything else never reaches a controller (404).
+router.where('id', router.matchers.number())
 
 router.get('/health', [HealthController, 'show']).as('health')
 
@@ -34,7 +42,7 @@ router
     router.get('/channels', [ChannelsController, 'index']).as('channels.index')
     router.get('/channels/new', [ChannelsController, 'create']).as('channels.create')
     router.post('/channels', [ChannelsController, 'store']).as('channels.store')
-    router.get('/channels/:id', [ChannelsController, 'show']).as('channels.show').where('id', router.matchers.number())
+    router.get('/channels/:id', [ChannelsController, 'show']).as('channels.show')
 
     router.post('/channels/:id/membership', [MembershipsController, 'store']).as('membership.store')
     router.delete('/channels/:id/membership', [MembershipsController, 'destroy']).as('membership.destroy')
@@ -45,5 +53,16 @@ router
     router.put('/channels/:id/read_marker', [ReadMarkersController, 'update']).as('read_marker.update')
 
     router.post('/direct_channels', [DirectChannelsController, 'store']).as('direct_channels.store')
+
+    router.post('/channels/:id/calls', [ChannelCallsController, 'store']).as('channel_calls.store')
+    router.get('/channels/:id/calls/live', [ChannelCallsController, 'live']).as('channel_calls.live')
+    router.get('/calls', [CallsController, 'index']).as('calls.index')
+    router.get('/calls/ringing', [CallsController, 'ringing']).as('calls.ringing')
+    router.get('/calls/:id', [CallsController, 'show']).as('calls.show')
+    router.get('/calls/:id/participants', [CallsController, 'participants']).as('calls.participants')
+    router.post('/calls/:id/participation', [CallParticipationsController, 'store']).as('call_participation.store')
+    router.delete('/calls/:id/participation', [CallParticipationsController, 'destroy']).as('call_participation.destroy')
+    router.post('/calls/:id/decline', [CallDeclinesController, 'store']).as('call_declines.store')
+    router.post('/calls/:id/end', [CallEndingsController, 'store']).as('call_endings.store')
   })
   .use(middleware.auth())

@@ -4,6 +4,11 @@
  */
 
 export const controllers = {
+  CallDeclines: () => import('#controllers/call_declines_controller'),
+  CallEndings: () => import('#controllers/call_endings_controller'),
+  CallParticipations: () => import('#controllers/call_participations_controller'),
+  Calls: () => import('#controllers/calls_controller'),
+  ChannelCalls: () => import('#controllers/channel_calls_controller'),
   ChannelMembers: () => import('#controllers/channel_members_controller'),
   Channels: () => import('#controllers/channels_controller'),
   DirectChannels: () => import('#controllers/direct_channels_controller'),

@@ -3,8 +3,14 @@
  * DO NOT EDIT manually
  */
 
+import CallEnded from '#events/call_ended'
+import CallStarted from '#events/call_started'
+import CallUpdated from '#events/call_updated'
 import MessagePosted from '#events/message_posted'
 
 export const events = {
+  CallEnded: CallEnded,
+  CallStarted: CallStarted,
+  CallUpdated: CallUpdated,
   MessagePosted: MessagePosted,
 }

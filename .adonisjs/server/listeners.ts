@@ -4,5 +4,7 @@
  */
 
 export const listeners = {
+  ArmRingTimer: () => import('#listeners/arm_ring_timer'),
   BroadcastMessage: () => import('#listeners/broadcast_message'),
+  CallNotifier: () => import('#listeners/call_notifier'),
 }

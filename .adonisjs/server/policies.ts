@@ -1,4 +1,5 @@
 export const policies = {
+  CallPolicy: () => import('#policies/call_policy'),
   ChannelPolicy: () => import('#policies/channel_policy'),
 }
 

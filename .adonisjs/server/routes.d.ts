@@ -22,6 +22,16 @@ export type ScannedRoutes = {
     'messages.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'read_marker.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'direct_channels.store': { paramsTuple?: []; params?: {} }
+    'channel_calls.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'channel_calls.live': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'calls.index': { paramsTuple?: []; params?: {} }
+    'calls.ringing': { paramsTuple?: []; params?: {} }
+    'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'calls.participants': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_participation.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_participation.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_endings.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'event_stream': { paramsTuple?: []; params?: {} }
     'subscribe': { paramsTuple?: []; params?: {} }
     'unsubscribe': { paramsTuple?: []; params?: {} }
@@ -35,6 +45,11 @@ export type ScannedRoutes = {
     'channels.create': { paramsTuple?: []; params?: {} }
     'channels.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'messages.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'channel_calls.live': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'calls.index': { paramsTuple?: []; params?: {} }
+    'calls.ringing': { paramsTuple?: []; params?: {} }
+    'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'calls.participants': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'event_stream': { paramsTuple?: []; params?: {} }
   }
   HEAD: {
@@ -46,6 +61,11 @@ export type ScannedRoutes = {
     'channels.create': { paramsTuple?: []; params?: {} }
     'channels.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'messages.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'channel_calls.live': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'calls.index': { paramsTuple?: []; params?: {} }
+    'calls.ringing': { paramsTuple?: []; params?: {} }
+    'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'calls.participants': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'event_stream': { paramsTuple?: []; params?: {} }
   }
   POST: {
@@ -56,12 +76,17 @@ export type ScannedRoutes = {
     'channel_members.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'messages.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'direct_channels.store': { paramsTuple?: []; params?: {} }
+    'channel_calls.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_participation.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_endings.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'subscribe': { paramsTuple?: []; params?: {} }
     'unsubscribe': { paramsTuple?: []; params?: {} }
   }
   DELETE: {
     'session.destroy': { paramsTuple?: []; params?: {} }
     'membership.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_participation.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   PUT: {
     'read_marker.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }

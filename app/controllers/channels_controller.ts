@@ -2,6 +2,8 @@ import type { HttpContext } from '@adonisjs/core/http'
 import Channel from '#models/channel'
 import Message from '#models/message'
 import User from '#models/user'
+import Call from '#models/call'
+import { loadCallDetails } from '#serializers/call_serializer'
 import CreateChannel from '#actions/channels/create_channel'
 import MarkChannelRead from '#actions/channels/mark_channel_read'
 import { createChannelValidator } from '#validators/channel'
@@ -45,8 +47,12 @@ export default class ChannelsController {
       ? []
       : await User.query().whereNotIn('id', memberIds).orderBy('full_name').limit(200)
 
+    const call = await Call.query().where('live_channel_id', channel.id).first()
+    if (call) await loadCallDetails(call)
+
     return view.render('pages/channels/show', {
       channel,
+      call,
       invitees,
       messages: page.messages,
       hasOlder: page.hasOlder,

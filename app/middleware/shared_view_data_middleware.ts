@@ -1,6 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import Channel from '#models/channel'
+import CallParticipant from '#models/call_participant'
 
 /**
  * Data every page layout needs. The sidebar is a function the layout awaits, so requests that
@@ -12,6 +13,7 @@ export default class SharedViewDataMiddleware {
       ctx.view.share({
         currentUser: () => ctx.auth.user,
         sidebar: () => (ctx.auth.user ? Channel.sidebarFor(ctx.auth.user) : { channels: [], directs: [] }),
+        missedCallCount: () => (ctx.auth.user ? CallParticipant.unseenMissedCount(ctx.auth.user.id) : 0),
       })
     }
     return next()

@@ -3,6 +3,7 @@ import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import User from '#models/user'
 import Channel from '#models/channel'
+import Call from '#models/call'
 
 /** Something someone said in a channel. Ordered by id, which only grows. */
 export default class Message extends BaseModel {
@@ -21,6 +22,10 @@ export default class Message extends BaseModel {
   @column()
   declare body: string
 
+  /** Set when this timeline entry stands for a call. */
+  @column()
+  declare callId: number | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 
@@ -33,6 +38,9 @@ export default class Message extends BaseModel {
   @belongsTo(() => Channel)
   declare channel: BelongsTo<typeof Channel>
 
+  @belongsTo(() => Call)
+  declare call: BelongsTo<typeof Call>
+
   /**
    * One page of a channel's timeline, oldest first, ending just before `before` (or at the
    * newest message). Keyset paging on the id keeps every page as fast as the first.
@@ -42,6 +50,7 @@ export default class Message extends BaseModel {
       .where('channel_id', channel.id)
       .if(before, (query) => query.where('id', '<', before!))
       .preload('author')
+      .preload('call', (call) => call.preload('initiator').preload('participants'))
       .orderBy('id', 'desc')
       .limit(Message.PAGE_SIZE + 1)
     const hasOlder = rows.length > Message.PAGE_SIZE

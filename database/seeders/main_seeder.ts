@@ -23,7 +23,7 @@ const channels = [
     topic: 'Company-wide announcements and chatter',
     members: ['alice', 'bob', 'carol', 'dave'],
     messages: [
-      ['alice', 'Morning everyone! Confab is live: channels, DMs and soon calls.'],
+      ['alice', 'Morning everyone! Confab is live: channels, DMs and calls.'],
       ['bob', 'Nice. The sidebar shows unread counts too.'],
       ['carol', 'Who is up for a quick sync at 10?'],
       ['dave', 'Count me in.'],

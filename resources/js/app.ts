@@ -4,8 +4,12 @@
 */
 import htmx from 'htmx.org'
 import Alpine from 'alpinejs'
+import focus from '@alpinejs/focus'
 import { Transmit } from '@adonisjs/transmit-client'
 import { channelStream } from './alpine/channel_stream.js'
+import { incomingCall } from './alpine/incoming_call.js'
+import { notificationSetting } from './alpine/notification_setting.js'
+import { callRoom } from './alpine/call_room.js'
 import { localizeTimes } from './local_time.js'
 
 declare global {
@@ -27,7 +31,12 @@ window.htmx = htmx
 
 const transmit = new Transmit({ baseUrl: window.location.origin })
 
+// The focus plugin's published types predate Alpine's own plugin type.
+Alpine.plugin(focus as unknown as Parameters<typeof Alpine.plugin>[0])
 Alpine.data('channelStream', channelStream(transmit))
+Alpine.data('incomingCall', incomingCall(transmit))
+Alpine.data('notificationSetting', notificationSetting)
+Alpine.data('callRoom', callRoom(transmit))
 window.Alpine = Alpine
 Alpine.start()
 

@@ -1,7 +1,9 @@
 import type { Transmit } from '@adonisjs/transmit-client'
 import { localizeTimes } from '../local_time.js'
+import { readCookie } from '../http.js'
 
-type MessagePosted = { type: 'message.posted'; id: number; authorId: number | null; html: string }
+type MessagePosted = { type: 'message.posted' | 'message.updated'; id: number; authorId: number | null; html: string }
+type ChannelEvent = MessagePosted | { type: 'call.started' | 'call.updated' | 'call.ended' }
 
 /**
  * Wires the channel page to its live stream: appends messages others post, keeps the timeline
@@ -16,8 +18,11 @@ export function channelStream(transmit: Transmit) {
       this.scrollToEnd()
       const subscription = transmit.subscription(`channels/${channelId}`)
       this.subscription = subscription
-      subscription.onMessage<MessagePosted>((event) => {
+      subscription.onMessage<ChannelEvent>((event) => {
         if (event.type === 'message.posted') this.append(event)
+        else if (event.type === 'message.updated') this.replace(event)
+        // The call banner refreshes itself (htmx) on this event.
+        else if (event.type.startsWith('call.')) document.body.dispatchEvent(new CustomEvent('call-changed'))
       })
       await subscription.create()
     },
@@ -40,6 +45,14 @@ export function channelStream(transmit: Transmit) {
       localizeTimes(list)
       this.scrollToEnd()
       if (document.visibilityState === 'visible') this.markRead(event.id)
+    },
+
+    /** A call's timeline entry changed ("started — Join" became "Call ended · 3:12"). */
+    replace(event: MessagePosted) {
+      const existing = document.getElementById(`message-${event.id}`)
+      if (!existing) return
+      existing.outerHTML = event.html
+      localizeTimes(this.messages())
     },
 
     markRead(messageId: number) {
@@ -79,10 +92,6 @@ export function channelStream(transmit: Transmit) {
   })
 }
 
-function readCookie(name: string) {
-  const match = document.cookie.match(new RegExp(`(?:^|; )${name}=([^;]*)`))
-  return match ? decodeURIComponent(match[1]!) : ''
-}
 
 /** Validation errors come back as JSON ({ errors: [{ message }] }) for htmx requests. */
 function errorText(body: string) {

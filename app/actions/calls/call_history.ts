@@ -1,0 +1,70 @@
+import { DateTime } from 'luxon'
+import type User from '#models/user'
+import CallParticipant from '#models/call_participant'
+import { sqlDateTime } from '#helpers/sql_time'
+
+export const HISTORY_PAGE_SIZE = 25
+
+type HistoryQuery = { tab?: 'missed' | 'all'; before?: number }
+
+/**
+ * One page of a person's call history, newest first, paged by call id (keyset, so the
+ * thousandth page costs what the first does). Opening the Missed tab marks its calls as seen.
+ */
+export default class CallHistory {
+  async handle(user: User, { tab, before }: HistoryQuery) {
+    const unseenBefore = await CallParticipant.unseenMissedCount(user.id)
+    const activeTab = tab ?? (unseenBefore > 0 ? 'missed' : 'all')
+
+    const rows = await CallParticipant.query()
+      .where('user_id', user.id)
+      .if(activeTab === 'missed', (query) => query.where('status', 'missed'))
+      .if(before, (query) => query.where('call_id', '<', before!))
+      .orderBy('call_id', 'desc')
+      .limit(HISTORY_PAGE_SIZE + 1)
+      .preload('call', (query) =>
+        query
+          .preload('channel')
+          .preload('initiator')
+          .preload('participants', (participants) => participants.preload('user'))
+      )
+    const hasMore = rows.length > HISTORY_PAGE_SIZE
+    const mine = rows.slice(0, HISTORY_PAGE_SIZE)
+
+    if (activeTab === 'missed' && unseenBefore > 0) {
+      await CallParticipant.query()
+        .where({ userId: user.id, status: 'missed' })
+        .whereNull('missed_seen_at')
+        .update({ missedSeenAt: sqlDateTime(DateTime.now()) })
+    }
+
+    return {
+      tab: activeTab,
+      unseenMissedCount: activeTab === 'missed' ? 0 : unseenBefore,
+      nextBefore: hasMore ? mine.at(-1)!.callId : null,
+      entries: mine.map((participant) => {
+        const call = participant.call
+        const others = call.participants.filter((other) => other.userId !== user.id).map((other) => other.user.fullName)
+        return {
+          call,
+          myStatus: participant.status,
+          isNew: participant.status === 'missed' && participant.missedSeenAt === null,
+          direction: call.initiatorId === user.id ? ('outgoing' as const) : ('incoming' as const),
+          statusLabel: statusLabel(call.status, participant.status, call.initiatorId === user.id),
+          // A direct message is named after the other person, who is in the call's list.
+          channelTitle: call.channel.isDirect ? (others[0] ?? 'Direct message') : `#${call.channel.name}`,
+          others,
+        }
+      }),
+    }
+  }
+}
+
+/** What the history shows in its Status column, from the caller's or the callee's side. */
+function statusLabel(callStatus: string, myStatus: string, outgoing: boolean) {
+  if (callStatus === 'ringing' || callStatus === 'active') return 'In progress'
+  if (outgoing) {
+    return { ended: 'Answered', missed: 'No answer', declined: 'Declined', cancelled: 'Cancelled' }[callStatus] ?? callStatus
+  }
+  return { missed: 'Missed', declined: 'Declined' }[myStatus] ?? 'Answered'
+}

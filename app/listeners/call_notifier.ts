@@ -1,0 +1,67 @@
+import edge from 'edge.js'
+import transmit from '@adonisjs/transmit/services/main'
+import type CallStarted from '#events/call_started'
+import type CallUpdated from '#events/call_updated'
+import type CallEnded from '#events/call_ended'
+import CallParticipant from '#models/call_participant'
+import Message from '#models/message'
+import { loadCallDetails, serializeCall } from '#serializers/call_serializer'
+import { ringPayload } from '#serializers/ring_serializer'
+
+/**
+ * Tells everyone concerned what a committed call transition changed, over SSE:
+ * - each person's own channel `users/:id`: `call.ringing`, `call.ring_stopped`, `call.missed`
+ *   (with their new unseen count) and `call.ended`;
+ * - the call's Confab channel `channels/:id`: `call.started` / `call.updated` / `call.ended` with
+ *   the whole call, and the call's timeline entry re-rendered.
+ * See docs/calls.md for every payload.
+ */
+export default class CallNotifier {
+  async handle(event: CallStarted | CallUpdated | CallEnded) {
+    const { change } = event
+    const call = await loadCallDetails(change.call)
+    const caller = call.initiator ? { id: call.initiator.id, name: call.initiator.fullName } : null
+    const channel = { id: call.channelId, name: call.channel.name, kind: call.channel.kind }
+
+    for (const participant of change.ringing) {
+      participant.$setRelated('call', call)
+      transmit.broadcast(`users/${participant.userId}`, ringPayload(participant))
+    }
+    for (const { userId, reason } of change.ringsStopped) {
+      transmit.broadcast(`users/${userId}`, { type: 'call.ring_stopped', callId: call.id, reason })
+    }
+    for (const userId of change.missedUserIds) {
+      const unseenCount = await CallParticipant.unseenMissedCount(userId)
+      transmit.broadcast(`users/${userId}`, { type: 'call.missed', callId: call.id, caller, channel, unseenCount })
+    }
+    if (change.ended) {
+      for (const participant of call.participants) {
+        transmit.broadcast(`users/${participant.userId}`, {
+          type: 'call.ended',
+          callId: call.id,
+          status: call.status,
+          reason: call.endReason,
+          endedBy: call.endedById,
+        })
+      }
+    }
+
+    const type = change.started ? 'call.started' : change.ended ? 'call.ended' : 'call.updated'
+    transmit.broadcast(`channels/${call.channelId}`, { type, call: serializeCall(call) })
+    await this.#refreshTimelineEntry(call.id, change.started)
+  }
+
+  /** The "Alice started a video call — Join" line in the channel, kept in step with the call. */
+  async #refreshTimelineEntry(callId: number, isNew: boolean) {
+    const message = await Message.query().where('call_id', callId).preload('author').first()
+    if (!message) return
+    await message.load('call', (query) => query.preload('initiator').preload('participants'))
+    const html = await edge.render('frags/message', { message })
+    transmit.broadcast(`channels/${message.channelId}`, {
+      type: isNew ? 'message.posted' : 'message.updated',
+      id: message.id,
+      authorId: message.userId,
+      html,
+    })
+  }
+}

@@ -1,0 +1,133 @@
+import { DateTime } from 'luxon'
+import { BaseModel, belongsTo, column, hasMany } from '@adonisjs/lucid/orm'
+import type { BelongsTo, HasMany } from '@adonisjs/lucid/types/relations'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import User from '#models/user'
+import Channel from '#models/channel'
+import CallParticipant from '#models/call_participant'
+import { sqlDateTime } from '#helpers/sql_time'
+
+export type CallKind = 'audio' | 'video'
+export type CallStatus = 'ringing' | 'active' | 'ended' | 'missed' | 'declined' | 'cancelled'
+export type CallEndReason = 'everyone_left' | 'ended_by_initiator' | 'no_answer' | 'declined' | 'cancelled'
+
+/**
+ * A call in a channel. It rings (`ringing`), becomes `active` at the first answer and `ended`
+ * when the last person leaves or the initiator ends it for everyone. A call nobody ever answered
+ * ends as `missed` (ring timeout), `declined` (everyone declined) or `cancelled` (the initiator
+ * hung up first).
+ */
+export default class Call extends BaseModel {
+  static readonly LIVE_STATUSES: CallStatus[] = ['ringing', 'active']
+
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare channelId: number
+
+  @column()
+  declare initiatorId: number | null
+
+  @column()
+  declare kind: CallKind
+
+  @column()
+  declare status: CallStatus
+
+  @column()
+  declare liveChannelId: number | null
+
+  @column.dateTime()
+  declare ringExpiresAt: DateTime | null
+
+  @column.dateTime()
+  declare answeredAt: DateTime | null
+
+  @column.dateTime()
+  declare endedAt: DateTime | null
+
+  @column()
+  declare endedById: number | null
+
+  @column()
+  declare endReason: CallEndReason | null
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime | null
+
+  @belongsTo(() => Channel)
+  declare channel: BelongsTo<typeof Channel>
+
+  @belongsTo(() => User, { foreignKey: 'initiatorId' })
+  declare initiator: BelongsTo<typeof User>
+
+  @belongsTo(() => User, { foreignKey: 'endedById' })
+  declare endedBy: BelongsTo<typeof User>
+
+  @hasMany(() => CallParticipant)
+  declare participants: HasMany<typeof CallParticipant>
+
+  get isLive() {
+    return Call.LIVE_STATUSES.includes(this.status)
+  }
+
+  /** Seconds from the first answer to the end (or to now while it runs); null if never answered. */
+  durationSeconds(now: DateTime = DateTime.now()) {
+    if (!this.answeredAt) return null
+    const end = this.endedAt ?? now
+    return Math.max(0, Math.round(end.diff(this.answeredAt, 'seconds').seconds))
+  }
+
+  /**
+   * Loads a call through the person's channel memberships: anyone who is not a member of the
+   * call's channel gets a 404.
+   */
+  static findForMember(user: User, id: number | string) {
+    return Call.query()
+      .where('calls.id', id)
+      .whereExists((query) => {
+        query
+          .from('memberships')
+          .whereColumn('memberships.channel_id', 'calls.channel_id')
+          .where('memberships.user_id', user.id)
+      })
+      .firstOrFail()
+  }
+
+  /**
+   * Reads the call inside a transaction with its row locked (FOR UPDATE on MySQL; SQLite runs
+   * one write transaction at a time), so every transition sees the latest state and two racing
+   * requests (two accepts, accept vs end, decline vs timeout) are applied one after the other.
+   */
+  static lockForTransition(trx: TransactionClientContract, id: number) {
+    return Call.query({ client: trx }).where('id', id).forUpdate().first()
+  }
+
+  /**
+   * Ends the call: it leaves the "live" unique index, its ringing phase stops, and whoever is
+   * still in it is marked as having left.
+   */
+  async finish(
+    trx: TransactionClientContract,
+    status: Exclude<CallStatus, 'ringing' | 'active'>,
+    reason: CallEndReason,
+    endedById: number | null = null
+  ) {
+    const now = DateTime.now()
+    this.useTransaction(trx)
+    this.status = status
+    this.endReason = reason
+    this.endedAt = now
+    this.endedById = endedById
+    this.liveChannelId = null
+    this.ringExpiresAt = null
+    await this.save()
+    await CallParticipant.query({ client: trx })
+      .where({ callId: this.id, status: 'joined' })
+      .update({ status: 'left', leftAt: sqlDateTime(now) })
+  }
+}

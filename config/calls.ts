@@ -1,0 +1,13 @@
+import env from '#start/env'
+
+/** How calls ring. See docs/calls.md for the behaviour these drive. */
+export default {
+  /** Seconds a call rings before whoever has not answered gets a missed call (10-120). */
+  ringTimeoutSeconds: env.get('CALL_RING_TIMEOUT') ?? 30,
+  /** Channels with more members than this do not ring: members see a "Join" banner instead. */
+  ringMaxMembers: env.get('CALL_RING_MAX_MEMBERS') ?? 10,
+  /** Calls one person may start per minute. */
+  startsPerMinute: env.get('CALL_STARTS_PER_MINUTE') ?? 10,
+  /** How often the sweeper looks for rings past their deadline (the safety net behind timers). */
+  sweepIntervalMs: 5_000,
+}

@@ -1,0 +1,77 @@
+/**
+ * The rings waiting for an answer in this tab, as the server reports them. It holds no timers
+ * and touches no DOM: the server says when a ring starts and stops (over SSE, or in the list a
+ * waking tab fetches), and listeners decide what to show or play.
+ */
+export type Ring = {
+  type?: 'call.ringing'
+  callId: number
+  kind: 'audio' | 'video'
+  channel: { id: number; name: string | null; kind: string }
+  caller: { id: number; name: string } | null
+  ringExpiresAt: string | null
+  busy: boolean
+}
+
+export type RingEvent =
+  | ({ type: 'call.ringing' } & Ring)
+  | { type: 'call.ring_stopped'; callId: number; reason: string }
+  | { type: 'call.ended'; callId: number; reason: string | null }
+  | { type: 'call.missed'; callId: number; unseenCount: number }
+
+type Listener = (current: Ring | null) => void
+
+export class RingInbox {
+  #rings: Ring[] = []
+  #listeners = new Set<Listener>()
+  #missedListeners = new Set<(count: number) => void>()
+
+  /** The ring on show: the oldest one still live. */
+  get current(): Ring | null {
+    return this.#rings[0] ?? null
+  }
+
+  onChange(listener: Listener) {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  onMissedCount(listener: (count: number) => void) {
+    this.#missedListeners.add(listener)
+    return () => this.#missedListeners.delete(listener)
+  }
+
+  /** Applies one event from the person's SSE channel. */
+  apply(event: RingEvent) {
+    switch (event.type) {
+      case 'call.ringing':
+        if (this.#rings.some((ring) => ring.callId === event.callId)) return
+        this.#update([...this.#rings, event])
+        return
+      case 'call.ring_stopped':
+      case 'call.ended':
+        this.remove(event.callId)
+        return
+      case 'call.missed':
+        this.remove(event.callId)
+        this.#missedListeners.forEach((listener) => listener(event.unseenCount))
+    }
+  }
+
+  /** Replaces what this tab believes with the server's list (after sleep or a reconnect). */
+  reconcile(live: Ring[], unseenMissedCount?: number) {
+    this.#update(live)
+    if (unseenMissedCount !== undefined) this.#missedListeners.forEach((listener) => listener(unseenMissedCount))
+  }
+
+  remove(callId: number) {
+    if (!this.#rings.some((ring) => ring.callId === callId)) return
+    this.#update(this.#rings.filter((ring) => ring.callId !== callId))
+  }
+
+  #update(next: Ring[]) {
+    const before = this.current
+    this.#rings = next
+    if (before?.callId !== this.current?.callId) this.#listeners.forEach((listener) => listener(this.current))
+  }
+}
