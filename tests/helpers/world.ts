@@ -1,4 +1,5 @@
 import testUtils from '@adonisjs/core/services/test_utils'
+import ringTimer from '#services/ring_timer'
 import type { Group } from '@japa/runner/core'
 import Channel from '#models/channel'
 import User from '#models/user'
@@ -9,9 +10,11 @@ import { UserFactory } from '#database/factories/user_factory'
 /**
  * Every functional test starts from empty tables. Truncation (not a rolled-back transaction)
  * because requests commit for real: listeners run after commit exactly as in production.
+ * Ring timers armed by a test are cleared with its data, so none fires into the next test.
  */
 export function withCleanDatabase(group: Group) {
   group.each.setup(() => testUtils.db().truncate())
+  group.each.teardown(() => ringTimer.shutdown())
 }
 
 /** A channel with the given members (the first one created it). */

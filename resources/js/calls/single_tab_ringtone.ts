@@ -12,7 +12,7 @@ export class SingleTabRingtone {
 
   constructor(
     private ringtone: Playable,
-    private locks: Locks | undefined = globalThis.navigator?.locks
+    private locks: Locks | null = globalThis.navigator?.locks ?? null
   ) {}
 
   /** Resolves once this tab knows whether it is the one that rings. */

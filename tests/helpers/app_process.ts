@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+
+const APP_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/**
+ * A second, real Confab server process (bin/server.ts through ts-exec), for tests about what
+ * happens across processes: a restart, a broken database. It inherits the test environment
+ * (database settings included) unless `env` overrides it.
+ */
+export class AppProcess {
+  #child: ChildProcess
+  #output = ''
+
+  constructor(readonly port: number, env: Record<string, string>) {
+    this.#child = spawn(process.execPath, ['--import=@poppinss/ts-exec', 'bin/server.ts'], {
+      cwd: APP_ROOT,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    this.#child.stdout!.on('data', (chunk) => (this.#output += chunk))
+    this.#child.stderr!.on('data', (chunk) => (this.#output += chunk))
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  get output() {
+    return this.#output
+  }
+
+  /** Waits until the server answers HTTP (any status) and returns that first response. */
+  async ready(path = '/health', timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      if (this.#child.exitCode !== null) break
+      try {
+        return await fetch(this.url + path, { headers: { accept: 'application/json' } })
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+    }
+    throw new Error(`The server on port ${this.port} never answered. Its output:\n${this.#output}`)
+  }
+
+  async stop() {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return
+    this.#child.kill('SIGKILL')
+    await once(this.#child, 'exit')
+  }
+}
+
+/** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000, what = 'the condition') {
+  const deadline = Date.now() + timeoutMs
+  while (true) {
+    const value = await check()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}

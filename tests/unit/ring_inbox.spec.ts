@@ -1,0 +1,54 @@
+import { test } from '@japa/runner'
+import { RingInbox, type Ring } from '../../resources/js/calls/ring_inbox.js'
+
+const ring = (callId: number, caller = 'Alice'): Ring & { type: 'call.ringing' } => ({
+  type: 'call.ringing',
+  callId,
+  kind: 'video',
+  channel: { id: 1, name: 'general', kind: 'public' },
+  caller: { id: 1, name: caller },
+  ringExpiresAt: null,
+  busy: false,
+})
+
+test.group('RingInbox', () => {
+  test('shows the oldest live ring and moves on when it stops', ({ assert }) => {
+    const inbox = new RingInbox()
+    const shown: Array<number | null> = []
+    inbox.onChange((current) => shown.push(current?.callId ?? null))
+
+    inbox.apply(ring(1))
+    inbox.apply(ring(2))
+    inbox.apply(ring(1)) // a duplicate (reconnect) changes nothing
+    inbox.apply({ type: 'call.ring_stopped', callId: 1, reason: 'accepted_elsewhere' })
+    inbox.apply({ type: 'call.ended', callId: 2, reason: 'cancelled' })
+
+    assert.deepEqual(shown, [1, 2, null])
+    assert.isNull(inbox.current)
+  })
+
+  test('a missed call removes the ring and reports the unseen count', ({ assert }) => {
+    const inbox = new RingInbox()
+    const counts: number[] = []
+    inbox.onMissedCount((count) => counts.push(count))
+    inbox.apply(ring(7))
+
+    inbox.apply({ type: 'call.missed', callId: 7, unseenCount: 3 })
+
+    assert.isNull(inbox.current)
+    assert.deepEqual(counts, [3])
+  })
+
+  test("reconciling with the server's list drops stale rings and adds the ones it missed", ({ assert }) => {
+    const inbox = new RingInbox()
+    const shown: Array<number | null> = []
+    inbox.onChange((current) => shown.push(current?.callId ?? null))
+    inbox.apply(ring(1))
+
+    inbox.reconcile([ring(5)], 0)
+    inbox.reconcile([ring(5)])
+    inbox.reconcile([])
+
+    assert.deepEqual(shown, [1, 5, null])
+  })
+})
