@@ -7,6 +7,7 @@ process.env.TZ = 'UTC'
 import 'reflect-metadata'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'
 import { ensureLocalEnvironment } from './local_environment.js'
+import { createServerWithSignaling } from '../app/signaling/node_server.js'
 
 const APP_ROOT = new URL('../', import.meta.url)
 
@@ -28,7 +29,7 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
     app.listenIf(app.managedByPm2, 'SIGINT', () => app.terminate())
   })
   .httpServer()
-  .start()
+  .start(createServerWithSignaling)
   .catch((error) => {
     process.exitCode = 1
     prettyPrintError(error)

@@ -8,6 +8,15 @@ export default {
   ringMaxMembers: env.get('CALL_RING_MAX_MEMBERS') ?? 10,
   /** Calls one person may start per minute. */
   startsPerMinute: env.get('CALL_STARTS_PER_MINUTE') ?? 10,
+  /** The most people in one call: a full mesh sends every stream to everyone. */
+  maxParticipants: env.get('CALL_MAX_PARTICIPANTS') ?? 8,
+  /** Seconds a dropped call socket keeps its place before the person counts as gone. */
+  reconnectGraceSeconds: env.get('CALL_RECONNECT_GRACE') ?? 20,
+  /** Server pings each call socket this often; one that misses two pings in a row is dropped. */
+  pingIntervalMs: 10_000,
+  /** Frames one socket may send: a burst, then a steady rate per second. */
+  frameBurst: 200,
+  framesPerSecond: 50,
   /** How often the sweeper looks for rings past their deadline (the safety net behind timers). */
   sweepIntervalMs: 5_000,
 }

@@ -40,4 +40,12 @@ export default await Env.create(new URL('../', import.meta.url), {
   CALL_RING_TIMEOUT: integerBetween(10, 120),
   CALL_RING_MAX_MEMBERS: integerBetween(2, 1000),
   CALL_STARTS_PER_MINUTE: integerBetween(1, 600),
+  CALL_MAX_PARTICIPANTS: integerBetween(2, 16),
+  CALL_RECONNECT_GRACE: integerBetween(1, 300),
+
+  STUN_URLS: Env.schema.string.optional(),
+  TURN_URLS: Env.schema.string.optional(),
+  TURN_SECRET: Env.schema.secret.optional(),
+  TURN_TTL: integerBetween(60, 86_400),
+  ICE_TRANSPORT_POLICY: Env.schema.enum.optional(['all', 'relay'] as const),
 })

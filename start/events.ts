@@ -8,11 +8,12 @@ import CallEnded from '#events/call_ended'
 const BroadcastMessage = () => import('#listeners/broadcast_message')
 const CallNotifier = () => import('#listeners/call_notifier')
 const ArmRingTimer = () => import('#listeners/arm_ring_timer')
+const SyncCallSockets = () => import('#listeners/sync_call_sockets')
 
 emitter.listen(MessagePosted, [BroadcastMessage])
 emitter.listen(CallStarted, [CallNotifier, ArmRingTimer])
-emitter.listen(CallUpdated, [CallNotifier])
-emitter.listen(CallEnded, [CallNotifier])
+emitter.listen(CallUpdated, [CallNotifier, SyncCallSockets])
+emitter.listen(CallEnded, [CallNotifier, SyncCallSockets])
 
 /*
 | Listeners run after the data is committed: a failing broadcast must not turn a request that

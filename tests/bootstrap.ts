@@ -7,6 +7,7 @@ import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
 import { authApiClient } from '@adonisjs/auth/plugins/api_client'
 import { shieldApiClient } from '@adonisjs/shield/plugins/api_client'
 import testUtils from '@adonisjs/core/services/test_utils'
+import { createServerWithSignaling } from '#signaling/node_server'
 
 /** Japa plugins: assertions, the HTTP API client with session and auth helpers. */
 export const plugins: Config['plugins'] = [
@@ -27,9 +28,9 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   teardown: [],
 }
 
-/** Functional tests get a real HTTP server on a random port. */
+/** Functional and browser tests get the real HTTP server (with the call WebSocket) on PORT. */
 export const configureSuite: Config['configureSuite'] = (suite) => {
   if (['browser', 'functional', 'e2e'].includes(suite.name)) {
-    return suite.setup(() => testUtils.httpServer().start())
+    return suite.setup(() => testUtils.httpServer().start(createServerWithSignaling))
   }
 }

@@ -7,4 +7,5 @@ export const listeners = {
   ArmRingTimer: () => import('#listeners/arm_ring_timer'),
   BroadcastMessage: () => import('#listeners/broadcast_message'),
   CallNotifier: () => import('#listeners/call_notifier'),
+  SyncCallSockets: () => import('#listeners/sync_call_sockets'),
 }

@@ -25,6 +25,10 @@ export class CallConflictException extends Exception {
     return new CallConflictException('This call is not ringing for you any more.')
   }
 
+  static full(max: number) {
+    return new CallConflictException(`This call is full: at most ${max} people can be in it.`)
+  }
+
   static notInCall() {
     return new CallConflictException('You are not in this call.')
   }

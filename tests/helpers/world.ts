@@ -1,5 +1,6 @@
 import testUtils from '@adonisjs/core/services/test_utils'
 import ringTimer from '#services/ring_timer'
+import callHub from '#signaling/call_hub'
 import type { Group } from '@japa/runner/core'
 import Channel from '#models/channel'
 import User from '#models/user'
@@ -10,11 +11,14 @@ import { UserFactory } from '#database/factories/user_factory'
 /**
  * Every functional test starts from empty tables. Truncation (not a rolled-back transaction)
  * because requests commit for real: listeners run after commit exactly as in production.
- * Ring timers armed by a test are cleared with its data, so none fires into the next test.
+ * Ring timers and call sockets of a test go with its data, so none reaches into the next test.
  */
 export function withCleanDatabase(group: Group) {
   group.each.setup(() => testUtils.db().truncate())
-  group.each.teardown(() => ringTimer.shutdown())
+  group.each.teardown(() => {
+    ringTimer.shutdown()
+    callHub.shutdown()
+  })
 }
 
 /** A channel with the given members (the first one created it). */

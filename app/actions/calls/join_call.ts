@@ -4,11 +4,13 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type User from '#models/user'
 import CallParticipant from '#models/call_participant'
 import { CallChange } from '#actions/calls/call_change'
-import { lockLiveCall, participantOf } from '#actions/calls/call_rules'
+import { countWithStatus, lockLiveCall, participantOf } from '#actions/calls/call_rules'
+import { CallConflictException } from '#exceptions/call_conflict_exception'
+import callsConfig from '#config/calls'
 
 /**
  * Joins a live call: answering a ring, or joining from the channel's banner. The first answer
- * makes a ringing call `active`. Joining again is harmless; joining an ended call is a 409.
+ * makes a ringing call `active`. Joining again is harmless; joining an ended or full call is a 409.
  */
 export default class JoinCall {
   async handle(user: User, callId: number) {
@@ -22,6 +24,10 @@ export default class JoinCall {
     const now = DateTime.now()
     const participant = await participantOf(trx, call.id, user.id)
     if (participant?.status === 'joined') return CallChange.unchanged(call)
+    // A full mesh sends every stream to everyone: past CALL_MAX_PARTICIPANTS it stops being usable.
+    if ((await countWithStatus(trx, call.id, 'joined')) >= callsConfig.maxParticipants) {
+      throw CallConflictException.full(callsConfig.maxParticipants)
+    }
 
     const change = new CallChange(call)
     if (participant) {

@@ -1,0 +1,428 @@
+import type { WebSocket, RawData } from 'ws'
+import logger from '@adonisjs/core/services/logger'
+import callsConfig from '#config/calls'
+import Call from '#models/call'
+import CallParticipant from '#models/call_participant'
+import type User from '#models/user'
+import CallPolicy from '#policies/call_policy'
+import LeaveCall from '#actions/calls/leave_call'
+import EndCall from '#actions/calls/end_call'
+import { CallConflictException } from '#exceptions/call_conflict_exception'
+import { IceServers } from '#services/ice_servers'
+import { FrameBucket } from '#signaling/rate_limiter'
+import { frameValidators, isFrameType } from '#signaling/frame_validators'
+import {
+  CloseCode,
+  type ClientFrames,
+  type MediaState,
+  type ParticipantInfo,
+  type ServerFrame,
+  type SignalingErrorCode,
+} from '#signaling/protocol'
+
+type LeaveReason = 'left' | 'disconnected' | 'timeout'
+
+/** A person with a place in a call's room: connected, or within the reconnect grace. */
+type Member = {
+  userId: number
+  name: string
+  media: MediaState
+  peerId: string | null
+  socket: CallSocket | null
+  graceTimer: NodeJS.Timeout | null
+  /** Media-state writes run one after another, so the database keeps the latest. */
+  mediaWrites: Promise<unknown>
+  leaveReason: LeaveReason | null
+}
+
+/** The sockets of one call. Lives while at least one member is connected or in grace. */
+class CallRoom {
+  members = new Map<number, Member>()
+
+  constructor(
+    readonly callId: number,
+    readonly kind: 'audio' | 'video',
+    readonly initiatorId: number | null
+  ) {}
+
+  send(userId: number, frame: ServerFrame) {
+    this.members.get(userId)?.socket?.send(frame)
+  }
+
+  broadcast(frame: ServerFrame, exceptUserId?: number) {
+    const payload = JSON.stringify(frame)
+    for (const member of this.members.values()) {
+      if (member.userId !== exceptUserId) member.socket?.sendRaw(payload)
+    }
+  }
+
+  info(member: Member): ParticipantInfo {
+    return {
+      userId: member.userId,
+      name: member.name,
+      ...member.media,
+      connection: member.socket ? 'connected' : 'reconnecting',
+      peerId: member.peerId,
+    }
+  }
+}
+
+/**
+ * The call WebSocket hub: which sockets belong to which call, relaying signaling between
+ * participants, syncing media state, presence (pings, reconnect grace) and the call's end.
+ * The database stays the source of truth for who is in a call; the hub keeps sockets in step
+ * with it (`sync`, called after every committed call transition).
+ */
+export class CallHub {
+  #rooms = new Map<number, CallRoom>()
+  #iceServers = new IceServers()
+  #pinger: NodeJS.Timeout | null = null
+
+  get roomCount() {
+    return this.#rooms.size
+  }
+
+  /** Takes over a freshly upgraded socket for `callId`, or closes it with the reason. */
+  async connect(ws: WebSocket, user: User, callId: number, peerId: string | null) {
+    // Frames that arrive while the checks below run are handled once the socket is admitted.
+    const early: RawData[] = []
+    const buffer = (data: RawData) => early.push(data)
+    ws.on('message', buffer)
+
+    const call = await Call.findForMember(user, callId).catch(() => null)
+    if (!call) return ws.close(CloseCode.NoSuchCall, 'No such call')
+    if (!call.isLive) return ws.close(CloseCode.CallEnded, 'This call has ended')
+    const joined = await CallParticipant.query().where({ callId, status: 'joined' }).preload('user').orderBy('id')
+    const me = joined.find((participant) => participant.userId === user.id)
+    if (!me) return ws.close(CloseCode.NotParticipant, 'You are not in this call: join it first')
+
+    const room = this.#rooms.get(callId) ?? new CallRoom(callId, call.kind, call.initiatorId)
+    const existing = room.members.get(user.id)
+    if (!existing && room.members.size >= callsConfig.maxParticipants) {
+      return ws.close(CloseCode.CallFull, `This call is full (${callsConfig.maxParticipants} people)`)
+    }
+    if (ws.readyState !== ws.OPEN) return
+    this.#rooms.set(callId, room)
+    this.#startPinging()
+
+    const member: Member = existing ?? {
+      userId: user.id,
+      name: user.fullName,
+      media: { audio: me.audioEnabled, video: me.videoEnabled, screen: me.screenSharing },
+      peerId,
+      socket: null,
+      graceTimer: null,
+      mediaWrites: Promise.resolve(),
+      leaveReason: null,
+    }
+    const reconnected = Boolean(existing)
+    if (member.graceTimer) clearTimeout(member.graceTimer)
+    member.graceTimer = null
+    member.socket?.replace()
+    member.peerId = peerId
+    member.socket = new CallSocket(ws, user, room, this)
+    room.members.set(user.id, member)
+
+    member.socket.send({
+      type: 'welcome',
+      self: { userId: user.id, name: user.fullName },
+      call: {
+        id: call.id,
+        kind: call.kind,
+        status: call.status,
+        initiatorId: call.initiatorId,
+        answeredAt: call.answeredAt?.toISO() ?? null,
+        maxParticipants: callsConfig.maxParticipants,
+      },
+      participants: joined.map((participant) => {
+        const inRoom = room.members.get(participant.userId)
+        if (inRoom) return room.info(inRoom)
+        return {
+          userId: participant.userId,
+          name: participant.user.fullName,
+          audio: participant.audioEnabled,
+          video: participant.videoEnabled,
+          screen: participant.screenSharing,
+          connection: 'away',
+          peerId: null,
+        }
+      }),
+      iceServers: this.#iceServers.for(user.id),
+      iceTransportPolicy: this.#iceServers.transportPolicy,
+    })
+    room.broadcast({ type: 'participant.joined', participant: room.info(member), reconnected }, user.id)
+
+    ws.off('message', buffer)
+    member.socket.listen()
+    for (const data of early) member.socket.receive(data)
+  }
+
+  /** Relays an SDP description or ICE candidate to one other member of the call. */
+  relaySignal(room: CallRoom, from: CallSocket, frame: ClientFrames['signal']) {
+    const target = room.members.get(frame.to)
+    if (!target || frame.to === from.user.id) {
+      return from.error('unknown_peer', `User ${frame.to} is not in this call`)
+    }
+    if (!target.socket) return from.error('peer_not_connected', `User ${frame.to} is reconnecting`)
+    target.socket.send({ type: 'signal', from: from.user.id, data: frame.data })
+  }
+
+  /** Shares a member's microphone/camera/screen state and keeps it in the database. */
+  updateMedia(room: CallRoom, from: CallSocket, frame: ClientFrames['media']) {
+    const member = room.members.get(from.user.id)
+    if (!member) return
+    member.media = { audio: frame.audio, video: frame.video, screen: frame.screen }
+    room.broadcast({ type: 'media', userId: member.userId, ...member.media }, member.userId)
+    const { audio, video, screen } = member.media
+    member.mediaWrites = member.mediaWrites
+      .then(() =>
+        CallParticipant.query()
+          .where({ callId: room.callId, userId: member.userId })
+          .update({ audioEnabled: audio, videoEnabled: video, screenSharing: screen })
+      )
+      .catch((error) => logger.error({ err: error, callId: room.callId }, 'media state write failed'))
+  }
+
+  async leave(room: CallRoom, from: CallSocket) {
+    const member = room.members.get(from.user.id)
+    if (member) member.leaveReason = 'left'
+    await this.#runTransition(from, () => new LeaveCall().handle(from.user, room.callId))
+  }
+
+  async end(room: CallRoom, from: CallSocket) {
+    const call = await Call.find(room.callId)
+    if (!call) return from.error('call_ended', 'This call no longer exists.')
+    const decision = new CallPolicy().end(from.user, call)
+    if (decision !== true) {
+      const message = typeof decision === 'object' && 'message' in decision ? String(decision.message) : 'Not allowed'
+      return from.error('not_initiator', message)
+    }
+    await this.#runTransition(from, () => new EndCall().handle(from.user, room.callId))
+  }
+
+  async #runTransition(from: CallSocket, transition: () => Promise<unknown>) {
+    try {
+      await transition()
+    } catch (error) {
+      if (error instanceof CallConflictException) return from.error('call_ended', error.message)
+      throw error
+    }
+  }
+
+  /** A socket closed. Unless it left on purpose or was replaced, its place waits for a reconnect. */
+  disconnected(room: CallRoom, socket: CallSocket) {
+    // A room the hub already let go of (call ended, server shutting down) arms no timers.
+    if (this.#rooms.get(room.callId) !== room) return
+    const member = room.members.get(socket.user.id)
+    if (!member || member.socket !== socket) return
+    member.socket = null
+    if (member.leaveReason) return
+    member.graceTimer = setTimeout(() => {
+      member.graceTimer = null
+      member.leaveReason = 'timeout'
+      new LeaveCall()
+        .handle(socket.user, room.callId)
+        .catch((error) => {
+          // The call ended meanwhile, or they left elsewhere: just forget the place.
+          if (!(error instanceof CallConflictException)) logger.error({ err: error }, 'grace leave failed')
+          this.#removeMember(room, member.userId, 'timeout')
+        })
+    }, callsConfig.reconnectGraceSeconds * 1000)
+    member.graceTimer.unref()
+  }
+
+  /**
+   * Brings the sockets of a call in step with the database after a committed transition: a
+   * call that ended tells everyone and closes every socket (4410); a member who is no longer
+   * `joined` (left over HTTP or the socket, grace ran out) is removed and the others told.
+   */
+  async sync(callId: number) {
+    const room = this.#rooms.get(callId)
+    if (!room) return
+    const call = await Call.find(callId)
+    if (!call || !call.isLive) {
+      room.broadcast({ type: 'call.ended', endedBy: call?.endedById ?? null, reason: call?.endReason ?? null })
+      for (const member of room.members.values()) {
+        if (member.graceTimer) clearTimeout(member.graceTimer)
+        member.socket?.close(CloseCode.CallEnded, 'This call has ended')
+      }
+      this.#rooms.delete(callId)
+      return
+    }
+    const joined = new Set(
+      (await CallParticipant.query().where({ callId, status: 'joined' }).select('user_id')).map((row) => row.userId)
+    )
+    for (const member of [...room.members.values()]) {
+      if (!joined.has(member.userId)) this.#removeMember(room, member.userId, member.leaveReason ?? 'left')
+    }
+  }
+
+  #removeMember(room: CallRoom, userId: number, reason: LeaveReason) {
+    const member = room.members.get(userId)
+    if (!member) return
+    if (member.graceTimer) clearTimeout(member.graceTimer)
+    room.members.delete(userId)
+    member.socket?.close(CloseCode.Normal, 'You left the call')
+    room.broadcast({ type: 'participant.left', userId, reason })
+    if (room.members.size === 0) this.#rooms.delete(room.callId)
+  }
+
+  /** Pings every socket; one that did not answer the previous ping is dropped. */
+  #startPinging() {
+    if (this.#pinger) return
+    this.#pinger = setInterval(() => {
+      for (const room of this.#rooms.values()) {
+        for (const member of room.members.values()) member.socket?.heartbeat()
+      }
+      if (this.#rooms.size === 0 && this.#pinger) {
+        clearInterval(this.#pinger)
+        this.#pinger = null
+      }
+    }, callsConfig.pingIntervalMs)
+    this.#pinger.unref()
+  }
+
+  iceServersFor(userId: number) {
+    return this.#iceServers.for(userId)
+  }
+
+  get iceTtlSeconds() {
+    return this.#iceServers.hasTurn ? this.#iceServers.ttlSeconds : null
+  }
+
+  /** Server shutdown: every page is told to reconnect (1001), every timer stops. */
+  shutdown() {
+    if (this.#pinger) clearInterval(this.#pinger)
+    this.#pinger = null
+    for (const room of this.#rooms.values()) {
+      for (const member of room.members.values()) {
+        if (member.graceTimer) clearTimeout(member.graceTimer)
+        member.socket?.close(CloseCode.GoingAway, 'Server restarting, reconnect')
+      }
+    }
+    this.#rooms.clear()
+  }
+}
+
+/** One person's socket in a call: frame parsing, validation, rate limit, and its timers. */
+export class CallSocket {
+  #alive = true
+  #bucket = new FrameBucket(callsConfig.frameBurst, callsConfig.framesPerSecond)
+  #queue: Promise<void> = Promise.resolve()
+  #iceRefresh: NodeJS.Timeout | null = null
+  #closedByServer = false
+
+  constructor(
+    private ws: WebSocket,
+    readonly user: User,
+    private room: CallRoom,
+    private hub: CallHub
+  ) {}
+
+  listen() {
+    this.ws.on('message', (data, isBinary) => this.receive(data, isBinary))
+    this.ws.on('pong', () => (this.#alive = true))
+    this.ws.on('close', () => {
+      if (this.#iceRefresh) clearTimeout(this.#iceRefresh)
+      this.hub.disconnected(this.room, this)
+    })
+    this.ws.on('error', (error) => logger.debug({ err: error }, 'call socket error'))
+    this.#scheduleIceRefresh()
+  }
+
+  /** Frames are handled one at a time, in order, so a sender's frames are relayed in order. */
+  receive(data: RawData, isBinary = false) {
+    if (!this.#bucket.take()) {
+      this.close(CloseCode.Flood, 'Too many frames, slow down')
+      return
+    }
+    this.#queue = this.#queue
+      .then(() => this.#handle(data, isBinary))
+      .catch((error) => {
+        logger.error({ err: error, callId: this.room.callId }, 'call frame failed')
+        this.error('internal', 'The server could not handle that frame')
+      })
+  }
+
+  async #handle(data: RawData, isBinary: boolean) {
+    if (isBinary) return this.error('invalid_frame', 'Frames must be JSON text')
+    let frame: any
+    try {
+      frame = JSON.parse(data.toString())
+    } catch {
+      return this.error('bad_json', 'The frame is not valid JSON')
+    }
+    if (!isFrameType(frame?.type)) {
+      return this.error('unknown_type', `Unknown frame type: ${JSON.stringify(String(frame?.type)).slice(0, 40)}`)
+    }
+    let valid: any
+    try {
+      valid = await frameValidators[frame.type as keyof typeof frameValidators].validate(frame)
+    } catch (error: any) {
+      const first = error?.messages?.[0]
+      return this.error('invalid_frame', first ? `${first.field}: ${first.message}` : 'Invalid frame')
+    }
+    switch (frame.type) {
+      case 'signal':
+        return this.hub.relaySignal(this.room, this, valid)
+      case 'media':
+        return this.hub.updateMedia(this.room, this, valid)
+      case 'leave':
+        return this.hub.leave(this.room, this)
+      case 'end':
+        return this.hub.end(this.room, this)
+    }
+  }
+
+  send(frame: ServerFrame) {
+    this.sendRaw(JSON.stringify(frame))
+  }
+
+  sendRaw(payload: string) {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(payload)
+  }
+
+  error(code: SignalingErrorCode, message: string) {
+    this.send({ type: 'error', code, message })
+  }
+
+  /** Called by the hub's pinger: a socket that missed the last ping is dead. */
+  heartbeat() {
+    if (!this.#alive) {
+      this.ws.terminate()
+      return
+    }
+    this.#alive = false
+    this.ws.ping()
+  }
+
+  /** A newer connection of the same person took over. */
+  replace() {
+    this.error('replaced', 'You joined this call from another tab or device')
+    this.close(CloseCode.Replaced, 'Replaced by a newer connection')
+  }
+
+  close(code: number, reason: string) {
+    this.#closedByServer = true
+    if (this.#iceRefresh) clearTimeout(this.#iceRefresh)
+    this.ws.close(code, reason)
+  }
+
+  get closedByServer() {
+    return this.#closedByServer
+  }
+
+  /** TURN credentials expire: hand out fresh ones at 80% of their lifetime. */
+  #scheduleIceRefresh() {
+    const ttl = this.hub.iceTtlSeconds
+    if (!ttl) return
+    this.#iceRefresh = setTimeout(() => {
+      this.send({ type: 'ice.servers', iceServers: this.hub.iceServersFor(this.user.id) })
+      this.#scheduleIceRefresh()
+    }, ttl * 800)
+    this.#iceRefresh.unref()
+  }
+}
+
+const callHub = new CallHub()
+export default callHub

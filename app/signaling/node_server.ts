@@ -1,0 +1,16 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+
+/**
+ * Creates the Node HTTP server AdonisJS serves through, with the call WebSocket attached to its
+ * `upgrade` event. Used by bin/server.ts and by the test bootstrap, so both run the same wiring.
+ * The handler module is imported on first use: at server creation the app is still booting.
+ */
+export function createServerWithSignaling(handler: (req: IncomingMessage, res: ServerResponse) => any) {
+  const server = createServer(handler)
+  server.on('upgrade', (req, socket, head) => {
+    import('#signaling/upgrade')
+      .then(({ handleUpgrade }) => handleUpgrade(req, socket, head))
+      .catch(() => socket.destroy())
+  })
+  return server
+}

@@ -1,0 +1,93 @@
+/*
+| The call WebSocket protocol (`GET /calls/:id/signal`): every frame either side may send, as one
+| typed map shared by the server (app/signaling) and the browser (resources/js/calls). Plain
+| types and constants only, so the browser bundle can import it. Described for humans, with an
+| example exchange, in docs/signaling.md.
+*/
+
+/** Largest frame either side may send; a bigger one closes the socket with 1009. */
+export const MAX_FRAME_BYTES = 64 * 1024
+
+/** Close codes that tell the page why its call socket ended. */
+export const CloseCode = {
+  /** A normal goodbye (the person left). */
+  Normal: 1000,
+  /** The server is shutting down or restarting: reconnect. */
+  GoingAway: 1001,
+  /** Frame larger than MAX_FRAME_BYTES. */
+  TooBig: 1009,
+  /** A newer connection of the same person to the same call took over this one. */
+  Replaced: 4000,
+  /** Too many frames too fast. */
+  Flood: 4008,
+  /** Not a joined participant of this call. */
+  NotParticipant: 4403,
+  /** No such call (or not visible to this person). */
+  NoSuchCall: 4404,
+  /** The call is full (CALL_MAX_PARTICIPANTS). */
+  CallFull: 4409,
+  /** The call has ended. */
+  CallEnded: 4410,
+} as const
+
+export type MediaState = { audio: boolean; video: boolean; screen: boolean }
+
+export type ParticipantInfo = MediaState & {
+  userId: number
+  name: string
+  /** `connected`: socket open; `reconnecting`: socket lost, still in the reconnect grace; `away`: joined over HTTP, no socket yet. */
+  connection: 'connected' | 'reconnecting' | 'away'
+  /**
+   * Random id of the page that holds the connection (sent as `?peer=` on connect). A member who
+   * reconnects with the same peerId still has their RTCPeerConnections (repair with an ICE
+   * restart); a new peerId means a new page (start a fresh connection).
+   */
+  peerId: string | null
+}
+
+export type IceServer = { urls: string[]; username?: string; credential?: string }
+
+/** Opaque to the server: an SDP description or an ICE candidate, relayed as-is. */
+export type SignalData =
+  | { description: { type: 'offer' | 'answer' | 'pranswer' | 'rollback'; sdp?: string } }
+  | { candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null } | null }
+
+/** Frames the browser sends. */
+export type ClientFrames = {
+  signal: { type: 'signal'; to: number; data: SignalData }
+  media: { type: 'media' } & MediaState
+  leave: { type: 'leave' }
+  end: { type: 'end' }
+}
+export type ClientFrame = ClientFrames[keyof ClientFrames]
+
+/** Frames the server sends. */
+export type ServerFrames = {
+  'welcome': {
+    type: 'welcome'
+    self: { userId: number; name: string }
+    call: { id: number; kind: 'audio' | 'video'; status: string; initiatorId: number | null; answeredAt: string | null; maxParticipants: number }
+    participants: ParticipantInfo[]
+    iceServers: IceServer[]
+    iceTransportPolicy: 'all' | 'relay'
+  }
+  'participant.joined': { type: 'participant.joined'; participant: ParticipantInfo; reconnected: boolean }
+  'participant.left': { type: 'participant.left'; userId: number; reason: 'left' | 'disconnected' | 'timeout' }
+  'signal': { type: 'signal'; from: number; data: SignalData }
+  'media': { type: 'media'; userId: number } & MediaState
+  'ice.servers': { type: 'ice.servers'; iceServers: IceServer[] }
+  'call.ended': { type: 'call.ended'; endedBy: number | null; reason: string | null }
+  'error': { type: 'error'; code: SignalingErrorCode; message: string }
+}
+export type ServerFrame = ServerFrames[keyof ServerFrames]
+
+export type SignalingErrorCode =
+  | 'bad_json'
+  | 'unknown_type'
+  | 'invalid_frame'
+  | 'unknown_peer'
+  | 'peer_not_connected'
+  | 'not_initiator'
+  | 'call_ended'
+  | 'replaced'
+  | 'internal'

@@ -1,0 +1,49 @@
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer } from 'ws'
+import logger from '@adonisjs/core/services/logger'
+import callHub from '#signaling/call_hub'
+import { isSameOrigin, userOfUpgrade } from '#signaling/authenticate_upgrade'
+import { MAX_FRAME_BYTES } from '#signaling/protocol'
+
+const SIGNAL_PATH = /^\/calls\/([1-9]\d{0,9})\/signal$/
+const PEER_ID = /^[0-9a-f-]{36}$/i
+
+/** ws does the handshake; Confab decides who may have one (noServer: we own `upgrade`). */
+const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
+
+/**
+ * Handles an HTTP upgrade to `GET /calls/:id/signal`. Everything that can be refused before the
+ * handshake is refused with a plain HTTP status: 404 another path, 403 a foreign Origin, 401 no
+ * valid session. The call-level checks (member, participant, ended, full) happen after the
+ * handshake with close codes the page can read (see protocol.ts).
+ */
+export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+  try {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const match = SIGNAL_PATH.exec(url.pathname)
+    if (!match) return refuse(socket, 404, 'Not Found')
+    if (!isSameOrigin(req)) return refuse(socket, 403, 'Forbidden')
+    const user = await userOfUpgrade(req)
+    if (!user) return refuse(socket, 401, 'Unauthorized')
+
+    const peer = url.searchParams.get('peer')
+    const peerId = peer && PEER_ID.test(peer) ? peer : null
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      callHub.connect(ws, user, Number(match[1]), peerId).catch((error) => {
+        logger.error({ err: error }, 'call socket setup failed')
+        ws.close(1011, 'Server error')
+      })
+    })
+  } catch (error) {
+    logger.error({ err: error }, 'call socket upgrade failed')
+    refuse(socket, 500, 'Internal Server Error')
+  }
+}
+
+function refuse(socket: Duplex, status: number, text: string) {
+  if (socket.writable) {
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`)
+  }
+  socket.destroy()
+}

@@ -1,0 +1,82 @@
+import WebSocket from 'ws'
+import type { ServerFrame } from '#signaling/protocol'
+import { BrowserlessClient } from '#tests/helpers/browserless_client'
+import { TEST_PASSWORD } from '#database/factories/user_factory'
+import type User from '#models/user'
+
+export const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
+
+/** What a refused handshake or a closed socket ended with. */
+export type Outcome = { status?: number; code?: number; reason?: string }
+
+/**
+ * A call WebSocket as a browser page opens it: the session cookie from a real login, the page's
+ * Origin. Collects every frame, and tells how the socket ended.
+ */
+export class CallSocketClient {
+  frames: ServerFrame[] = []
+  ws: WebSocket
+  closed: Promise<Outcome>
+  opened: Promise<void>
+  #waiters: Array<() => void> = []
+
+  constructor(url: string, headers: Record<string, string>) {
+    this.ws = new WebSocket(url, { headers })
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve())
+      this.ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error('refused'), { status: res.statusCode })))
+      this.ws.once('error', reject)
+    })
+    this.closed = new Promise((resolve) => {
+      this.ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode }))
+      this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }))
+    })
+    this.opened.catch(() => {})
+    this.ws.on('message', (data) => {
+      this.frames.push(JSON.parse(data.toString()))
+      this.#waiters.splice(0).forEach((wake) => wake())
+    })
+    this.ws.on('close', () => this.#waiters.splice(0).forEach((wake) => wake()))
+  }
+
+  static async as(user: User, callId: number, options: { origin?: string; peerId?: string; browser?: BrowserlessClient } = {}) {
+    const browser = options.browser ?? (await new BrowserlessClient(baseUrl()).login(user.email, TEST_PASSWORD))
+    const query = options.peerId ? `?peer=${options.peerId}` : ''
+    return new CallSocketClient(`${baseUrl().replace('http', 'ws')}/calls/${callId}/signal${query}`, {
+      cookie: browser.cookieHeader,
+      origin: options.origin ?? baseUrl(),
+    })
+  }
+
+  static anonymous(callId: number, origin = baseUrl()) {
+    return new CallSocketClient(`${baseUrl().replace('http', 'ws')}/calls/${callId}/signal`, { origin })
+  }
+
+  send(frame: unknown) {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame))
+  }
+
+  /** Waits for a frame matching `match` (already received or still to come). */
+  async next<T extends ServerFrame['type']>(type: T, match: (frame: any) => boolean = () => true, timeoutMs = 3000) {
+    const deadline = Date.now() + timeoutMs
+    while (true) {
+      const found = this.frames.find((frame) => frame.type === type && match(frame))
+      if (found) return found as Extract<ServerFrame, { type: T }>
+      const remaining = deadline - Date.now()
+      if (remaining <= 0 || this.ws.readyState === WebSocket.CLOSED) {
+        throw new Error(`No ${type} frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}`)
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining)
+        this.#waiters.push(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
+    }
+  }
+
+  close() {
+    this.ws.close()
+  }
+}
