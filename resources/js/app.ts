@@ -10,6 +10,7 @@ import { channelStream } from './alpine/channel_stream.js'
 import { incomingCall } from './alpine/incoming_call.js'
 import { notificationSetting } from './alpine/notification_setting.js'
 import { callRoom } from './alpine/call_room.js'
+import { callMedia } from './alpine/call_media.js'
 import { localizeTimes } from './local_time.js'
 
 declare global {
@@ -37,6 +38,7 @@ Alpine.data('channelStream', channelStream(transmit))
 Alpine.data('incomingCall', incomingCall(transmit))
 Alpine.data('notificationSetting', notificationSetting)
 Alpine.data('callRoom', callRoom(transmit))
+Alpine.data('callMedia', callMedia())
 window.Alpine = Alpine
 Alpine.start()
 
