@@ -47,6 +47,7 @@ export default defineConfig({
     suites: [
       { name: 'unit', files: ['tests/unit/**/*.spec.ts'], timeout: 5000 },
       { name: 'functional', files: ['tests/functional/**/*.spec.ts'], timeout: 20000 },
+      { name: 'browser', files: ['tests/browser/**/*.spec.ts'], timeout: 120000 },
     ],
     forceExit: true,
   },

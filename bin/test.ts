@@ -9,6 +9,7 @@ import 'reflect-metadata'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'
 import { configure, processCLIArgs, run } from '@japa/runner'
 import { ensureLocalEnvironment } from './local_environment.js'
+import { browserSuiteSetting } from '../tests/browser_setting.js'
 
 const APP_ROOT = new URL('../', import.meta.url)
 
@@ -34,8 +35,11 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
     const { runnerHooks, ...config } = await import('../tests/bootstrap.js')
 
     processCLIArgs(process.argv.splice(2))
+    const browser = browserSuiteSetting()
+    if (browser.message) console.log(browser.message)
     configure({
       ...app.rcFile.tests,
+      suites: app.rcFile.tests.suites.filter((suite) => browser.run || suite.name !== 'browser'),
       ...config,
       ...{
         setup: runnerHooks.setup,

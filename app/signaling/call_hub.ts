@@ -164,7 +164,8 @@ export class CallHub {
       return from.error('unknown_peer', `User ${frame.to} is not in this call`)
     }
     if (!target.socket) return from.error('peer_not_connected', `User ${frame.to} is reconnecting`)
-    target.socket.send({ type: 'signal', from: from.user.id, data: frame.data })
+    const fromPeer = room.members.get(from.user.id)?.peerId ?? null
+    target.socket.send({ type: 'signal', from: from.user.id, fromPeer, data: frame.data })
   }
 
   /** Shares a member's microphone/camera/screen state and keeps it in the database. */
@@ -280,6 +281,16 @@ export class CallHub {
       }
     }, callsConfig.pingIntervalMs)
     this.#pinger.unref()
+  }
+
+  /**
+   * Drops a person's socket the way a network failure would (no close handshake): their place
+   * waits for a reconnect. For operators, and for the browser tests of signaling repair.
+   */
+  terminate(callId: number, userId: number) {
+    const socket = this.#rooms.get(callId)?.members.get(userId)?.socket
+    socket?.terminate()
+    return Boolean(socket)
   }
 
   iceServersFor(userId: number) {
@@ -400,6 +411,10 @@ export class CallSocket {
   replace() {
     this.error('replaced', 'You joined this call from another tab or device')
     this.close(CloseCode.Replaced, 'Replaced by a newer connection')
+  }
+
+  terminate() {
+    this.ws.terminate()
   }
 
   close(code: number, reason: string) {

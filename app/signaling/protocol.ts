@@ -73,7 +73,8 @@ export type ServerFrames = {
   }
   'participant.joined': { type: 'participant.joined'; participant: ParticipantInfo; reconnected: boolean }
   'participant.left': { type: 'participant.left'; userId: number; reason: 'left' | 'disconnected' | 'timeout' }
-  'signal': { type: 'signal'; from: number; data: SignalData }
+  /** `fromPeer`: the sender's page (see ParticipantInfo.peerId), so a signal from a reloaded page never lands in the old page's connection. */
+  'signal': { type: 'signal'; from: number; fromPeer: string | null; data: SignalData }
   'media': { type: 'media'; userId: number } & MediaState
   'ice.servers': { type: 'ice.servers'; iceServers: IceServer[] }
   'call.ended': { type: 'call.ended'; endedBy: number | null; reason: string | null }

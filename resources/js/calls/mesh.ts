@@ -35,12 +35,15 @@ export type MeshOptions = {
 
 /**
  * The full mesh: one PeerSession per other participant, added and removed as people join and
- * leave, fed by the signaling client. After a signaling reconnect it keeps the connections of
- * people still there and repairs them with an ICE restart; someone who comes back from a new
- * page (a different peerId) gets a fresh connection.
+ * leave, fed by the signaling client. Whoever arrives offers to everyone already there; the
+ * others answer. After a signaling reconnect the returning page keeps its connections and
+ * repairs them with an ICE restart; someone who comes back on a new page (a different peerId)
+ * gets a fresh connection.
  */
 export class Mesh extends Emitter<Events> {
   #sessions = new Map<number, PeerSession>()
+  /** Which page of each remote person a session talks to (their peerId). */
+  #sessionPeers = new Map<number, string | null>()
   #participants = new Map<number, Participant>()
   #selfId: number | null = null
   #config: RTCConfiguration = {}
@@ -54,7 +57,7 @@ export class Mesh extends Emitter<Events> {
       signaling.on('welcome', (frame) => this.#welcome(frame)),
       signaling.on('participant.joined', (frame) => this.#joined(frame)),
       signaling.on('participant.left', (frame) => this.#left(frame.userId)),
-      signaling.on('signal', (frame) => void this.#sessionFor(frame.from)?.receive(frame.data)),
+      signaling.on('signal', (frame) => void this.#sessionFor(frame.from, frame.fromPeer)?.receive(frame.data)),
       signaling.on('media', (frame) => this.#media(frame.userId, frame)),
       signaling.on('ice.servers', (frame) => this.#updateIceServers(frame.iceServers)),
       signaling.on('call.ended', (frame) => {
@@ -113,27 +116,31 @@ export class Mesh extends Emitter<Events> {
       }
       const existing = this.#sessions.get(info.userId)
       this.#participants.set(info.userId, { ...info, stream: this.#participants.get(info.userId)?.stream ?? null, peerState: existing?.pc.connectionState ?? 'new' })
-      // Our own connections survived the signaling drop: repair them rather than start over.
-      if (existing) existing.restartIce()
-      else if (info.connection !== 'away') this.#connect(info.userId)
+      if (existing && this.#samePeer(info.userId, info.peerId)) {
+        // Our connections survived the signaling drop: we repair them (the others wait for it).
+        existing.restartIce()
+      } else if (info.connection === 'connected') {
+        // We are the newcomer: we offer to everyone already there.
+        this.#connect(info.userId, info.peerId)
+      }
     }
     // Tell the others what we send (they may have missed changes while we were away).
     this.options.signaling.send({ type: 'media', ...this.options.media.state })
     this.#changed()
   }
 
-  #joined({ participant, reconnected }: ServerFrames['participant.joined']) {
+  #joined({ participant }: ServerFrames['participant.joined']) {
     if (participant.userId === this.#selfId) return
     const known = this.#participants.get(participant.userId)
     const existing = this.#sessions.get(participant.userId)
     this.#participants.set(participant.userId, { ...participant, stream: known?.stream ?? null, peerState: existing?.pc.connectionState ?? 'new' })
-    if (existing && reconnected && known?.peerId && known.peerId === participant.peerId) {
-      existing.restartIce()
-    } else {
-      // A new page on their side: its old connection is gone with it.
-      existing?.close()
+    // The newcomer makes the offers (see #welcome); we answer when they come. Offering from
+    // both sides at once is "glare": perfect negotiation resolves it, but only one side
+    // offering connects faster. If they came back on a new page, the old connection is gone.
+    if (existing && !this.#samePeer(participant.userId, participant.peerId)) {
+      existing.close()
       this.#sessions.delete(participant.userId)
-      this.#connect(participant.userId)
+      this.#sessionPeers.delete(participant.userId)
     }
     this.#changed()
   }
@@ -141,6 +148,7 @@ export class Mesh extends Emitter<Events> {
   #left(userId: number) {
     this.#sessions.get(userId)?.close()
     this.#sessions.delete(userId)
+    this.#sessionPeers.delete(userId)
     this.#participants.delete(userId)
     this.#rebalance()
     this.#changed()
@@ -154,12 +162,27 @@ export class Mesh extends Emitter<Events> {
     this.#changed()
   }
 
-  /** A signal can come before `participant.joined` is processed: open the session on demand. */
-  #sessionFor(userId: number) {
-    return this.#sessions.get(userId) ?? (this.#selfId !== null ? this.#connect(userId) : undefined)
+  /**
+   * The session a signal belongs to. A signal can come before `participant.joined` (open the
+   * session on demand), or from a page that replaced the one we talk to (start over with it).
+   */
+  #sessionFor(userId: number, peerId: string | null) {
+    if (this.#selfId === null) return undefined
+    const existing = this.#sessions.get(userId)
+    if (existing && this.#samePeer(userId, peerId)) return existing
+    return this.#connect(userId, peerId)
   }
 
-  #connect(userId: number) {
+  /** True when the session with `userId` talks to that page (unknown pages count as the same). */
+  #samePeer(userId: number, peerId: string | null) {
+    const current = this.#sessionPeers.get(userId)
+    return !current || !peerId || current === peerId
+  }
+
+  #connect(userId: number, peerId: string | null) {
+    this.options.log?.('call:state', `new connection to ${userId} (page ${peerId})`)
+    this.#sessions.get(userId)?.close()
+    this.#sessionPeers.set(userId, peerId)
     const session = new PeerSession({
       localUserId: this.#selfId!,
       remoteUserId: userId,

@@ -125,6 +125,7 @@ export class PeerSession extends Emitter<Events> {
 
   close() {
     if (this.#closed) return
+    this.#log('call:state', `closing connection to ${this.options.remoteUserId}`)
     this.#closed = true
     if (this.#disconnectedTimer) clearTimeout(this.#disconnectedTimer)
     this.pc.onnegotiationneeded = null
@@ -185,6 +186,8 @@ export class PeerSession extends Emitter<Events> {
     this.emit('state', state)
     if (this.#disconnectedTimer) clearTimeout(this.#disconnectedTimer)
     this.#disconnectedTimer = null
+    // One side repairs (the impolite one), so two restarts never collide.
+    if (this.polite) return
     if (state === 'failed') this.restartIce()
     if (state === 'disconnected') {
       this.#disconnectedTimer = setTimeout(() => this.restartIce(), this.options.disconnectedGraceMs ?? 3000)

@@ -34,7 +34,7 @@ test.group('Call WebSocket: frames', (group) => {
 
     aliceSocket.send({ type: 'signal', to: bob.id, from: carol.id, data: offer })
     const received = await bobSocket.next('signal')
-    assert.deepEqual(received, { type: 'signal', from: alice.id, data: offer })
+    assert.deepEqual(received, { type: 'signal', from: alice.id, fromPeer: null, data: offer })
 
     const candidate = { candidate: { candidate: 'candidate:1 1 udp 2113937151 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 } }
     bobSocket.send({ type: 'signal', to: alice.id, data: candidate })

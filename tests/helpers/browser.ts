@@ -1,0 +1,124 @@
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromiumPath } from '#tests/browser_setting'
+import { TEST_PASSWORD } from '#database/factories/user_factory'
+import type User from '#models/user'
+
+/**
+ * Flags for headless Chromium with fake camera and microphone on loopback (see STACK.md):
+ * without --allow-loopback-in-peer-connection no ICE candidate is gathered on 127.0.0.1.
+ */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+]
+
+export async function launchChromium() {
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS })
+}
+
+/** A signed-in page for `user` in its own browser context (its own cookies, like another person). */
+export async function pageAs(browser: Browser, user: User, baseUrl: string, path = '/channels') {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, baseURL: baseUrl })
+  const page = await context.newPage()
+  page.on('pageerror', (error) => console.error(`[${user.email}] page error: ${error.message}`))
+  await page.goto(`/login`)
+  await page.fill('#field-email', user.email)
+  await page.fill('#field-password', TEST_PASSWORD)
+  await Promise.all([page.waitForURL('**/channels'), page.click('button[type=submit]')])
+  if (path !== '/channels') await page.goto(path)
+  return page
+}
+
+export type PeerStats = {
+  remoteUserId: number
+  connectionState: RTCPeerConnectionState
+  framesDecoded: number
+  audioPackets: number
+  localCandidateType: string | null
+}
+
+/** What each of the page's peer connections reports through getStats(). */
+export function peerStats(page: Page): Promise<PeerStats[]> {
+  return page.evaluate(async () => {
+    const call = (window as any).confabCall
+    if (!call) return []
+    const result = []
+    for (const session of call.mesh.sessions) {
+      const report: RTCStatsReport = await session.pc.getStats()
+      let framesDecoded = 0
+      let audioPackets = 0
+      let localCandidateId: string | null = null
+      const candidates = new Map<string, string>()
+      report.forEach((stat: any) => {
+        if (stat.type === 'inbound-rtp' && stat.kind === 'video') framesDecoded += stat.framesDecoded ?? 0
+        if (stat.type === 'inbound-rtp' && stat.kind === 'audio') audioPackets += stat.packetsReceived ?? 0
+        if (stat.type === 'candidate-pair' && stat.state === 'succeeded' && stat.nominated) localCandidateId = stat.localCandidateId
+        if (stat.type === 'local-candidate') candidates.set(stat.id, stat.candidateType)
+      })
+      result.push({
+        remoteUserId: session.remoteUserId,
+        connectionState: session.pc.connectionState,
+        framesDecoded,
+        audioPackets,
+        localCandidateType: localCandidateId ? (candidates.get(localCandidateId) ?? null) : null,
+      })
+    }
+    return result
+  })
+}
+
+/** Polls until `check` passes (returns true) or throws with the last state after `timeoutMs`. */
+export async function until<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs
+  let last: T
+  do {
+    last = await read()
+    if (check(last)) return last
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  } while (Date.now() < deadline)
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Last: ${JSON.stringify(last)}`)
+}
+
+/** Every connection connected and receiving both video frames and audio packets. */
+export function receivingEverything(expectedPeers: number, audioOnly = false) {
+  return (stats: PeerStats[]) =>
+    stats.length === expectedPeers &&
+    stats.every(
+      (peer) => peer.connectionState === 'connected' && peer.audioPackets > 0 && (audioOnly || peer.framesDecoded > 0)
+    )
+}
+
+/** Starts a call from the channel page and waits for the room's media to be up. */
+export async function startCallFrom(page: Page, channelId: number, kind: 'audio' | 'video') {
+  await page.goto(`/channels/${channelId}`)
+  await Promise.all([
+    page.waitForURL('**/calls/*'),
+    page.click(`button[title="Start ${kind === 'video' ? 'a video' : 'an audio'} call"]`),
+  ])
+  await page.waitForFunction(() => (window as any).confabCall)
+  return Number(page.url().split('/').pop())
+}
+
+/** Accepts the incoming-call modal and waits for the room's media to be up. */
+export async function acceptRing(page: Page) {
+  await page.waitForSelector('#incoming-call-title')
+  await Promise.all([page.waitForURL('**/calls/*'), page.click('button.button--accept')])
+  await page.waitForFunction(() => (window as any).confabCall)
+}
+
+/** Closes peer connections before the context: TURN allocations do not linger. */
+export async function closePages(pages: Page[]) {
+  for (const page of pages) {
+    await page.evaluate(() => (window as any).confabCall?.mesh.close()).catch(() => {})
+    await page.context().close().catch(() => {})
+  }
+}
