@@ -28,7 +28,12 @@ export async function launchChromium() {
 /** A signed-in page for `user` in its own browser context (its own cookies, like another person). */
 export async function pageAs(browser: Browser, user: User, baseUrl: string, path = '/channels') {
   const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, baseURL: baseUrl })
+  // DEBUG_CALLS=1 npm test -- browser: the pages' call:sdp / call:ice / call:state logs.
+  if (process.env.DEBUG_CALLS) {
+    await context.addInitScript(() => localStorage.setItem('debug', 'call:sdp call:ice call:state'))
+  }
   const page = await context.newPage()
+  if (process.env.DEBUG_CALLS) page.on('console', (message) => console.log(`[${user.email}] ${message.text()}`))
   page.on('pageerror', (error) => console.error(`[${user.email}] page error: ${error.message}`))
   await page.goto(`/login`)
   await page.fill('#field-email', user.email)

@@ -61,6 +61,10 @@ export class PeerSession extends Emitter<Events> {
       this.#log('call:ice', 'local candidate', candidate?.candidate)
       this.options.send({ candidate: candidate ? (candidate.toJSON() as SignalCandidate) : null })
     }
+    this.pc.onicecandidateerror = (event) => {
+      const error = event as RTCPeerConnectionIceErrorEvent
+      this.#log('call:ice', 'candidate error', error.errorCode, error.errorText, error.url)
+    }
     this.pc.ontrack = ({ streams, track }) => {
       this.emit('stream', streams[0] ?? new MediaStream([track]))
     }
@@ -130,6 +134,7 @@ export class PeerSession extends Emitter<Events> {
     if (this.#disconnectedTimer) clearTimeout(this.#disconnectedTimer)
     this.pc.onnegotiationneeded = null
     this.pc.onicecandidate = null
+    this.pc.onicecandidateerror = null
     this.pc.ontrack = null
     this.pc.onconnectionstatechange = null
     this.pc.close()
