@@ -89,7 +89,10 @@ export class CallHub {
     const buffer = (data: RawData) => early.push(data)
     ws.on('message', buffer)
 
-    const call = await Call.findForMember(user, callId).catch(() => null)
+    const call = await Call.findForMember(user, callId).catch((error) => {
+      if (error?.code === 'E_ROW_NOT_FOUND') return null
+      throw error
+    })
     if (!call) return ws.close(CloseCode.NoSuchCall, 'No such call')
     if (!call.isLive) return ws.close(CloseCode.CallEnded, 'This call has ended')
     const joined = await CallParticipant.query().where({ callId, status: 'joined' }).preload('user').orderBy('id')
