@@ -39,22 +39,32 @@ test.group('Calls in Chromium', (group) => {
     return page
   }
 
-  test('alice starts a video call, bob accepts from the modal: both see and hear each other', async ({ assert }) => {
+  /** alice calls bob in a channel of theirs, bob accepts, and media flows both ways. */
+  async function connectedPair() {
     const [alice, bob] = await people(2)
     const channel = await channelWith([alice!, bob!])
     const alicePage = await open(alice!, baseUrl())
     const bobPage = await open(bob!, baseUrl())
-
     const callId = await startCallFrom(alicePage, channel.id, 'video')
     await acceptRing(bobPage)
+    for (const page of [alicePage, bobPage]) {
+      await until(() => peerStats(page), receivingEverything(1), 20_000, 'audio and video both ways')
+    }
+    return { alice: alice!, bob: bob!, alicePage, bobPage, callId }
+  }
+
+  test('alice starts a video call, bob accepts from the modal: both see and hear each other', async ({ assert }) => {
+    const { alice, bob, alicePage, bobPage, callId } = await connectedPair()
 
     for (const page of [alicePage, bobPage]) {
-      const [peer] = await until(() => peerStats(page), receivingEverything(1), 20_000, 'audio and video both ways')
+      const [peer] = await peerStats(page)
       assert.equal(peer!.connectionState, 'connected')
+      assert.isAbove(peer!.framesDecoded, 0)
+      assert.isAbove(peer!.audioPackets, 0)
     }
     const { call, statuses } = await snapshot(callId)
     assert.equal(call.status, 'active')
-    assert.deepEqual(statuses, { [alice!.id]: 'joined', [bob!.id]: 'joined' })
+    assert.deepEqual(statuses, { [alice.id]: 'joined', [bob.id]: 'joined' })
   })
 
   test('a four-person mesh: everyone receives everyone', async () => {
@@ -71,23 +81,17 @@ test.group('Calls in Chromium', (group) => {
   })
 
   test('bob mutes and turns his camera off: alice sees it on his tile, the database holds it', async ({ assert }) => {
-    const [alice, bob] = await people(2)
-    const channel = await channelWith([alice!, bob!])
-    const alicePage = await open(alice!, baseUrl())
-    const bobPage = await open(bob!, baseUrl())
-    const callId = await startCallFrom(alicePage, channel.id, 'video')
-    await acceptRing(bobPage)
-    await until(() => peerStats(alicePage), receivingEverything(1), 20_000, 'the call to connect')
+    const { bob, alicePage, bobPage, callId } = await connectedPair()
 
     await bobPage.getByRole('button', { name: 'Mute', exact: true }).click()
     await bobPage.getByRole('button', { name: 'Camera off', exact: true }).click()
 
-    const bobTile = alicePage.locator(`.tile[data-user-id="${bob!.id}"]`)
+    const bobTile = alicePage.locator(`.tile[data-user-id="${bob.id}"]`)
     await until(async () => [await bobTile.getAttribute('data-audio'), await bobTile.getAttribute('data-video')], ([audio, video]) => audio === 'false' && video === 'false', 5000, "bob's tile to show muted and camera off")
     assert.isTrue(await bobTile.locator('[data-mark="muted"]').isVisible())
     assert.isTrue(await bobTile.locator('[data-mark="camera-off"]').isVisible())
     const row = await until(
-      () => CallParticipant.query().where({ callId, userId: bob!.id }).firstOrFail(),
+      () => CallParticipant.query().where({ callId, userId: bob.id }).firstOrFail(),
       (participant) => !participant.audioEnabled && !participant.videoEnabled,
       5000,
       'the media state in the database'
@@ -154,20 +158,14 @@ test.group('Calls in Chromium', (group) => {
   })
 
   test("bob's WebSocket is cut mid-call: he reconnects within the grace and media flows again", async ({ assert }) => {
-    const [alice, bob] = await people(2)
-    const channel = await channelWith([alice!, bob!])
-    const alicePage = await open(alice!, baseUrl())
-    const bobPage = await open(bob!, baseUrl())
-    const callId = await startCallFrom(alicePage, channel.id, 'video')
-    await acceptRing(bobPage)
-    await until(() => peerStats(bobPage), receivingEverything(1), 20_000, 'the call to connect')
+    const { bob, bobPage, callId } = await connectedPair()
 
-    assert.isTrue(callHub.terminate(callId, bob!.id))
+    assert.isTrue(callHub.terminate(callId, bob.id))
     await until(() => bobPage.evaluate(() => (window as any).confabCall.signaling.state), (state) => state !== 'open', 5000, 'bob to notice the drop')
     await until(() => bobPage.evaluate(() => (window as any).confabCall.signaling.state), (state) => state === 'open', 10_000, 'bob to reconnect')
 
     const before = (await peerStats(bobPage))[0]!.framesDecoded
     await until(() => peerStats(bobPage), ([peer]) => peer?.connectionState === 'connected' && peer.framesDecoded > before + 10, 15_000, 'video to keep flowing')
-    assert.equal((await snapshot(callId)).statuses[bob!.id], 'joined')
+    assert.equal((await snapshot(callId)).statuses[bob.id], 'joined')
   })
 })

@@ -51,14 +51,3 @@ export class AppProcess {
     await once(this.#child, 'exit')
   }
 }
-
-/** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000, what = 'the condition') {
-  const deadline = Date.now() + timeoutMs
-  while (true) {
-    const value = await check()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}

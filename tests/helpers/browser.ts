@@ -3,6 +3,8 @@ import { chromiumPath } from '#tests/browser_setting'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
 import type User from '#models/user'
 
+export { until } from '#tests/helpers/waiting'
+
 /**
  * Flags for headless Chromium with fake camera and microphone on loopback (see STACK.md):
  * without --allow-loopback-in-peer-connection no ICE candidate is gathered on 127.0.0.1.
@@ -79,18 +81,6 @@ export function peerStats(page: Page): Promise<PeerStats[]> {
     }
     return result
   })
-}
-
-/** Polls until `check` passes (returns true) or throws with the last state after `timeoutMs`. */
-export async function until<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs
-  let last: T
-  do {
-    last = await read()
-    if (check(last)) return last
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  } while (Date.now() < deadline)
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Last: ${JSON.stringify(last)}`)
 }
 
 /** Every connection connected and receiving both video frames and audio packets. */

@@ -1,3 +1,5 @@
+import { Arrivals } from '#tests/helpers/waiting'
+
 /**
  * A cookie-keeping HTTP client built on fetch, for tests that need what the Japa API client
  * cannot give: a long-lived SSE stream, or several concurrent requests sharing one session. It
@@ -65,8 +67,7 @@ type Delivered = { channel: string; payload: any }
 
 /** One open SSE stream: subscribe to channels and wait for the events they deliver. */
 export class SseStream {
-  #events: Delivered[] = []
-  #waiters: Array<() => void> = []
+  #events = new Arrivals<Delivered>()
 
   constructor(
     private client: BrowserlessClient,
@@ -96,12 +97,12 @@ export class SseStream {
             .map((line) => line.slice(5).trimStart())
             .join('\n')
           if (data) this.#events.push(JSON.parse(data))
-          this.#waiters.splice(0).forEach((wake) => wake())
         }
       }
     } catch {
       // Aborted by close().
     }
+    this.#events.end()
   }
 
   subscribe(channel: string) {
@@ -114,25 +115,17 @@ export class SseStream {
 
   /** Every event delivered so far on `channel`. */
   received(channel: string) {
-    return this.#events.filter((event) => event.channel === channel).map((event) => event.payload)
+    return this.#events.items.filter((event) => event.channel === channel).map((event) => event.payload)
   }
 
   /** Waits until an event on `channel` matches, or fails after `timeoutMs`. */
   async waitFor(channel: string, match: (payload: any) => boolean = () => true, timeoutMs = 3000) {
-    const deadline = Date.now() + timeoutMs
-    while (true) {
-      const found = this.received(channel).find(match)
-      if (found) return found
-      const remaining = deadline - Date.now()
-      if (remaining <= 0) throw new Error(`No matching event on ${channel} within ${timeoutMs} ms`)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining)
-        this.#waiters.push(() => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
-    }
+    const event = await this.#events.waitFor(
+      (candidate) => candidate.channel === channel && match(candidate.payload),
+      timeoutMs,
+      () => `No matching event on ${channel} within ${timeoutMs} ms`
+    )
+    return event.payload
   }
 
   close() {

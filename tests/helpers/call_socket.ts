@@ -1,5 +1,6 @@
 import WebSocket from 'ws'
 import type { ServerFrame } from '#signaling/protocol'
+import { Arrivals } from '#tests/helpers/waiting'
 import { BrowserlessClient } from '#tests/helpers/browserless_client'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
 import type User from '#models/user'
@@ -14,11 +15,10 @@ export type Outcome = { status?: number; code?: number; reason?: string }
  * Origin. Collects every frame, and tells how the socket ended.
  */
 export class CallSocketClient {
-  frames: ServerFrame[] = []
   ws: WebSocket
   closed: Promise<Outcome>
   opened: Promise<void>
-  #waiters: Array<() => void> = []
+  #frames = new Arrivals<ServerFrame>()
 
   constructor(url: string, headers: Record<string, string>) {
     this.ws = new WebSocket(url, { headers })
@@ -32,11 +32,8 @@ export class CallSocketClient {
       this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }))
     })
     this.opened.catch(() => {})
-    this.ws.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()))
-      this.#waiters.splice(0).forEach((wake) => wake())
-    })
-    this.ws.on('close', () => this.#waiters.splice(0).forEach((wake) => wake()))
+    this.ws.on('message', (data) => this.#frames.push(JSON.parse(data.toString())))
+    this.ws.on('close', () => this.#frames.end())
   }
 
   static async as(user: User, callId: number, options: { origin?: string; peerId?: string; browser?: BrowserlessClient } = {}) {
@@ -56,24 +53,19 @@ export class CallSocketClient {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame))
   }
 
+  /** Every frame received so far. */
+  get frames() {
+    return this.#frames.items
+  }
+
   /** Waits for a frame matching `match` (already received or still to come). */
   async next<T extends ServerFrame['type']>(type: T, match: (frame: any) => boolean = () => true, timeoutMs = 3000) {
-    const deadline = Date.now() + timeoutMs
-    while (true) {
-      const found = this.frames.find((frame) => frame.type === type && match(frame))
-      if (found) return found as Extract<ServerFrame, { type: T }>
-      const remaining = deadline - Date.now()
-      if (remaining <= 0 || this.ws.readyState === WebSocket.CLOSED) {
-        throw new Error(`No ${type} frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}`)
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining)
-        this.#waiters.push(() => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
-    }
+    const frame = await this.#frames.waitFor(
+      (candidate) => candidate.type === type && match(candidate),
+      timeoutMs,
+      () => `No ${type} frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}`
+    )
+    return frame as Extract<ServerFrame, { type: T }>
   }
 
   close() {

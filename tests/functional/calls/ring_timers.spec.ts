@@ -3,7 +3,8 @@ import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
 import Call from '#models/call'
 import ringTimer from '#services/ring_timer'
-import { AppProcess, eventually } from '#tests/helpers/app_process'
+import { AppProcess } from '#tests/helpers/app_process'
+import { until } from '#tests/helpers/waiting'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { expireDeadline, snapshot, startCall } from '#tests/helpers/calls'
 
@@ -21,9 +22,8 @@ test.group('Calls: ring timers', (group) => {
     await call.save()
     ringTimer.arm(callId, call.ringExpiresAt)
 
-    const expired = await eventually(async () => (await snapshot(callId)).call.status === 'missed', 5000, 'the ring to expire')
-    assert.isTrue(expired)
-    assert.equal((await snapshot(callId)).statuses[bob!.id], 'missed')
+    const { statuses } = await until(() => snapshot(callId), (state) => state.call.status === 'missed', 5000, 'the ring to expire')
+    assert.equal(statuses[bob!.id], 'missed')
   })
 
   test('a ring whose process died is expired by the sweeper of the next server that boots', async ({ client, assert, cleanup }) => {
@@ -42,8 +42,7 @@ test.group('Calls: ring timers', (group) => {
     cleanup(() => server.stop())
     await server.ready('/health')
 
-    await eventually(async () => (await snapshot(callId)).call.status === 'missed', 10_000, 'the sweeper to expire the ring')
-    const { call, statuses } = await snapshot(callId)
+    const { call, statuses } = await until(() => snapshot(callId), (state) => state.call.status === 'missed', 10_000, 'the sweeper to expire the ring')
     assert.equal(call.endReason, 'no_answer')
     assert.deepEqual(statuses, { [alice!.id]: 'left', [bob!.id]: 'missed' })
   }).timeout(45_000)

@@ -5,6 +5,7 @@ import { channelWith, people, withCleanDatabase, type User } from '#tests/helper
 import { accept, endForEveryone, leave, snapshot, startCall } from '#tests/helpers/calls'
 import { CloseCode, MAX_FRAME_BYTES } from '#signaling/protocol'
 import callsConfig from '#config/calls'
+import { until } from '#tests/helpers/waiting'
 
 /** alice started a video call in a channel with bob and carol; alice and bob are in it. */
 async function callOfThree(client: any, cleanup: (fn: () => void) => void) {
@@ -97,10 +98,12 @@ test.group('Call WebSocket: frames', (group) => {
 
     assert.deepEqual(await aliceSocket.next('media'), { type: 'media', userId: bob.id, audio: false, video: false, screen: false })
     assert.isEmpty(bobSocket.frames.filter((frame) => frame.type === 'media'))
-    const stored = async () => CallParticipant.query().where({ callId, userId: bob.id }).firstOrFail()
-    const deadline = Date.now() + 2000
-    while ((await stored()).audioEnabled && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-    const row = await stored()
+    const row = await until(
+      () => CallParticipant.query().where({ callId, userId: bob.id }).firstOrFail(),
+      (participant) => !participant.audioEnabled,
+      2000,
+      'the media state to be stored'
+    )
     assert.deepEqual([row.audioEnabled, row.videoEnabled, row.screenSharing], [false, false, false])
 
     // A newcomer is welcomed with the current state.
@@ -180,11 +183,12 @@ test.group('Call WebSocket: reconnect grace', (group) => {
     assert.equal((await snapshot(callId)).statuses[bob.id], 'left')
 
     aliceSocket.ws.terminate()
-    const deadline = Date.now() + callsConfig.reconnectGraceSeconds * 1000 + 3000
-    while ((await snapshot(callId)).call.status === 'active' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
-    const { call, statuses } = await snapshot(callId)
+    const { call, statuses } = await until(
+      () => snapshot(callId),
+      (state) => state.call.status !== 'active',
+      callsConfig.reconnectGraceSeconds * 1000 + 3000,
+      'the last one out to end the call'
+    )
     assert.equal(call.status, 'ended')
     assert.equal(call.endReason, 'everyone_left')
     assert.equal(statuses[alice.id], 'left')
