@@ -12,7 +12,7 @@ export default {
   maxParticipants: env.get('CALL_MAX_PARTICIPANTS') ?? 8,
   /** Seconds a dropped call socket keeps its place before the person counts as gone. */
   reconnectGraceSeconds: env.get('CALL_RECONNECT_GRACE') ?? 20,
-  /** Server pings each call socket this often; one that misses two pings in a row is dropped. */
+  /** Server pings each call socket this often; one that has not answered the previous ping is dropped. */
   pingIntervalMs: 10_000,
   /** Frames one socket may send: a burst, then a steady rate per second. */
   frameBurst: 200,

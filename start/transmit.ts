@@ -6,6 +6,8 @@ import transmit from '@adonisjs/transmit/services/main'
 import type { HttpContext } from '@adonisjs/core/http'
 import Membership from '#models/membership'
 import { middleware } from '#start/kernel'
+// Starts tracking who holds which channel subscription (dropped when someone leaves).
+import '#services/channel_subscriptions'
 
 transmit.registerRoutes((route) => route.use(middleware.transmitRequest()))
 

@@ -3,6 +3,7 @@ import Channel from '#models/channel'
 import ChannelPolicy from '#policies/channel_policy'
 import JoinChannel from '#actions/channels/join_channel'
 import LeaveChannel from '#actions/channels/leave_channel'
+import channelSubscriptions from '#services/channel_subscriptions'
 
 /** My membership of a channel, as a resource: join creates it, leave destroys it. */
 export default class MembershipsController {
@@ -15,12 +16,15 @@ export default class MembershipsController {
     return response.redirect().toRoute('channels.show', { id: channel.id })
   }
 
-  async destroy({ auth, bouncer, params, response, session }: HttpContext) {
+  async destroy(ctx: HttpContext) {
+    const { auth, bouncer, params, response, session } = ctx
     const user = auth.getUserOrFail()
     const channel = await Channel.findForMember(user, params.id)
     await bouncer.with(ChannelPolicy).authorize('leave', channel)
 
     await new LeaveChannel().handle(user, channel)
+    // Their open pages stop receiving the channel now, not at their next reconnect.
+    await channelSubscriptions.drop(channel.broadcastChannel, user.id, ctx)
     session.flash('notice', `You left #${channel.name}.`)
     return response.redirect().toRoute('channels.index')
   }

@@ -20,7 +20,7 @@ import {
   type SignalingErrorCode,
 } from '#signaling/protocol'
 
-type LeaveReason = 'left' | 'disconnected' | 'timeout'
+type LeaveReason = 'left' | 'timeout'
 
 /** A person with a place in a call's room: connected, or within the reconnect grace. */
 type Member = {
@@ -74,6 +74,7 @@ class CallRoom {
  * with it (`sync`, called after every committed call transition).
  */
 export class CallHub {
+  #startedAt = Date.now()
   #rooms = new Map<number, CallRoom>()
   #iceServers = new IceServers()
   #pinger: NodeJS.Timeout | null = null
@@ -123,7 +124,7 @@ export class CallHub {
     member.graceTimer = null
     member.socket?.replace()
     member.peerId = peerId
-    member.socket = new CallSocket(ws, user, room, this)
+    member.socket = new CallSocket(ws, user, room, this, peerId)
     room.members.set(user.id, member)
 
     member.socket.send({
@@ -167,8 +168,7 @@ export class CallHub {
       return from.error('unknown_peer', `User ${frame.to} is not in this call`)
     }
     if (!target.socket) return from.error('peer_not_connected', `User ${frame.to} is reconnecting`)
-    const fromPeer = room.members.get(from.user.id)?.peerId ?? null
-    target.socket.send({ type: 'signal', from: from.user.id, fromPeer, data: frame.data })
+    target.socket.send({ type: 'signal', from: from.user.id, fromPeer: from.peerId, data: frame.data })
   }
 
   /** Shares a member's microphone/camera/screen state and keeps it in the database. */
@@ -233,6 +233,37 @@ export class CallHub {
         })
     }, callsConfig.reconnectGraceSeconds * 1000)
     member.graceTimer.unref()
+  }
+
+  /**
+   * The safety net behind the grace timers: a person `joined` in the database with no socket
+   * here for longer than the grace (they accepted and closed the tab before connecting, the
+   * server restarted and their page never came back, a grace leave failed) has left. Without it
+   * such a call would stay live forever. Absence counts from their (re)join, or from this
+   * process's start, whichever is later, so a restart gives every page a full grace to return.
+   * Runs from the call sweeper; returns the (call, user) pairs it removed.
+   */
+  async reapAbsent(now = Date.now()) {
+    const graceMs = callsConfig.reconnectGraceSeconds * 1000
+    const joined = await CallParticipant.query()
+      .where('status', 'joined')
+      .whereHas('call', (query) => query.whereIn('status', Call.LIVE_STATUSES))
+      .preload('user')
+    const reaped: Array<{ callId: number; userId: number }> = []
+    for (const participant of joined) {
+      const member = this.#rooms.get(participant.callId)?.members.get(participant.userId)
+      if (member?.socket || member?.graceTimer) continue
+      const since = Math.max((participant.updatedAt ?? participant.joinedAt ?? participant.createdAt).toMillis(), this.#startedAt)
+      if (now - since < graceMs) continue
+      if (member) member.leaveReason = 'timeout'
+      try {
+        await new LeaveCall().handle(participant.user, participant.callId)
+        reaped.push({ callId: participant.callId, userId: participant.userId })
+      } catch (error) {
+        if (!(error instanceof CallConflictException)) throw error
+      }
+    }
+    return reaped
   }
 
   /**
@@ -306,6 +337,7 @@ export class CallHub {
 
   /** Server shutdown: every page is told to reconnect (1001), every timer stops. */
   shutdown() {
+    this.#startedAt = Date.now()
     if (this.#pinger) clearInterval(this.#pinger)
     this.#pinger = null
     for (const room of this.#rooms.values()) {
@@ -330,7 +362,8 @@ export class CallSocket {
     private ws: WebSocket,
     readonly user: User,
     private room: CallRoom,
-    private hub: CallHub
+    private hub: CallHub,
+    readonly peerId: string | null
   ) {}
 
   listen() {
@@ -359,6 +392,8 @@ export class CallSocket {
   }
 
   async #handle(data: RawData, isBinary: boolean) {
+    // A socket replaced by a newer one (or removed) no longer speaks for its person.
+    if (this.room.members.get(this.user.id)?.socket !== this) return
     if (isBinary) return this.error('invalid_frame', 'Frames must be JSON text')
     let frame: any
     try {

@@ -8,9 +8,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 export function createServerWithSignaling(handler: (req: IncomingMessage, res: ServerResponse) => any) {
   const server = createServer(handler)
   server.on('upgrade', (req, socket, head) => {
+    // Node removes its own error listener before `upgrade`, and ws adds one only at the
+    // handshake: a client that resets the connection while we authenticate would otherwise
+    // crash the process with an unhandled 'error'.
+    socket.on('error', ignoreSocketError)
     import('#signaling/upgrade')
       .then(({ handleUpgrade }) => handleUpgrade(req, socket, head))
       .catch(() => socket.destroy())
   })
   return server
 }
+
+export function ignoreSocketError() {}

@@ -72,7 +72,7 @@ export type ServerFrames = {
     iceTransportPolicy: 'all' | 'relay'
   }
   'participant.joined': { type: 'participant.joined'; participant: ParticipantInfo; reconnected: boolean }
-  'participant.left': { type: 'participant.left'; userId: number; reason: 'left' | 'disconnected' | 'timeout' }
+  'participant.left': { type: 'participant.left'; userId: number; reason: 'left' | 'timeout' }
   /** `fromPeer`: the sender's page (see ParticipantInfo.peerId), so a signal from a reloaded page never lands in the old page's connection. */
   'signal': { type: 'signal'; from: number; fromPeer: string | null; data: SignalData }
   'media': { type: 'media'; userId: number } & MediaState

@@ -5,6 +5,7 @@ import logger from '@adonisjs/core/services/logger'
 import callHub from '#signaling/call_hub'
 import { isSameOrigin, userOfUpgrade } from '#signaling/authenticate_upgrade'
 import { MAX_FRAME_BYTES } from '#signaling/protocol'
+import { ignoreSocketError } from '#signaling/node_server'
 
 const SIGNAL_PATH = /^\/calls\/([1-9]\d{0,9})\/signal$/
 const PEER_ID = /^[0-9a-f-]{36}$/i
@@ -29,6 +30,8 @@ export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: 
 
     const peer = url.searchParams.get('peer')
     const peerId = peer && PEER_ID.test(peer) ? peer : null
+    socket.off('error', ignoreSocketError)
+    if (socket.destroyed) return
     wss.handleUpgrade(req, socket, head, (ws) => {
       callHub.connect(ws, user, Number(match[1]), peerId).catch((error) => {
         logger.error({ err: error }, 'call socket setup failed')

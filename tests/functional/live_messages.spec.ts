@@ -59,6 +59,34 @@ test.group('Live messages over SSE', (group) => {
     await assert.rejects(() => stream.waitFor(`channels/${channel.id}`, () => true, 500), /No matching event/)
   })
 
+  test('someone who leaves a channel stops receiving it at once', async ({ assert, cleanup }) => {
+    const [alice, bob] = await people(2)
+    const channel = await channelWith([alice!, bob!], 'private')
+    const bobBrowser = await new BrowserlessClient(baseUrl()).login(bob!.email, TEST_PASSWORD)
+    const stream = await bobBrowser.openStream()
+    cleanup(() => stream.close())
+    assert.equal((await stream.subscribe(`channels/${channel.id}`)).status, 204)
+
+    const page = await bobBrowser.fetch('/channels')
+    const csrf = (await page.text()).match(/name='_csrf' value='([^']+)'/)![1]!
+    const left = await bobBrowser.fetch(`/channels/${channel.id}/membership?_method=DELETE`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf }),
+    })
+    assert.equal(left.status, 302)
+
+    const aliceBrowser = await new BrowserlessClient(baseUrl()).login(alice!.email, TEST_PASSWORD)
+    const alicePage = await aliceBrowser.fetch(`/channels/${channel.id}`)
+    const aliceCsrf = (await alicePage.text()).match(/name='_csrf' value='([^']+)'/)![1]!
+    await aliceBrowser.fetch(`/channels/${channel.id}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: aliceCsrf, body: 'after bob left' }),
+    })
+    await assert.rejects(() => stream.waitFor(`channels/${channel.id}`, () => true, 500), /No matching event/)
+  })
+
   test('malformed subscriptions get a clear 422', async ({ assert, cleanup }) => {
     const [alice] = await people(1)
     const browser = await new BrowserlessClient(baseUrl()).login(alice!.email, TEST_PASSWORD)

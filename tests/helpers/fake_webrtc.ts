@@ -107,6 +107,11 @@ export class FakePeerConnection {
 
   async setLocalDescription(description?: Description) {
     await Promise.resolve()
+    if (description?.type === 'rollback') {
+      this.localDescription = null
+      this.signalingState = 'stable'
+      return
+    }
     const type = description?.type ?? (this.signalingState === 'have-remote-offer' ? 'answer' : 'offer')
     const sdp = `${type}-${++this.#counter}`
     this.localDescription = { type, sdp, toJSON: () => ({ type, sdp }) } as any

@@ -3,7 +3,7 @@ import { PeerSession } from '../../resources/js/calls/peer_session.js'
 import { FakePeerConnection, FakeTrack, flush, installMediaStream } from '#tests/helpers/fake_webrtc'
 import type { SignalData } from '#signaling/protocol'
 
-function session(localUserId: number, remoteUserId: number, tracks = [new FakeTrack('audio'), new FakeTrack('video')]) {
+function session(localUserId: number, remoteUserId: number, tracks = [new FakeTrack('audio'), new FakeTrack('video')], offerer = true) {
   const sent: SignalData[] = []
   const peer = new PeerSession({
     localUserId,
@@ -12,6 +12,7 @@ function session(localUserId: number, remoteUserId: number, tracks = [new FakeTr
     createPeerConnection: (config) => new FakePeerConnection(config) as unknown as RTCPeerConnection,
     send: (data) => sent.push(data),
     localTracks: tracks as unknown as MediaStreamTrack[],
+    offerer,
   })
   return { peer, pc: peer.pc as unknown as FakePeerConnection, sent }
 }
@@ -75,6 +76,22 @@ test.group('PeerSession', (group) => {
       { candidate: null },
     ])
     assert.deepEqual(pc.added.map((entry) => [entry.kind, entry.direction]), [['audio', 'recvonly'], ['video', 'recvonly']])
+  })
+
+  test('only the offering side adds receive-only transceivers', ({ assert }) => {
+    const answering = session(1, 2, [], false)
+    assert.deepEqual(answering.pc.added, [])
+  })
+
+  test('an offer the other side never got is rolled back before their repair offer', async ({ assert }) => {
+    const { peer, pc, sent } = session(1, 2)
+    await flush()
+    assert.equal(pc.signalingState, 'have-local-offer')
+
+    await peer.dropPendingOffer()
+    assert.equal(pc.signalingState, 'stable')
+    await peer.receive({ description: { type: 'offer', sdp: 'repair' } })
+    assert.deepEqual(descriptions(sent), ['offer', 'answer'], 'the impolite side now answers instead of ignoring')
   })
 
   test('the impolite side restarts ICE when the connection fails; the polite side waits', async ({ assert }) => {

@@ -51,4 +51,20 @@ test.group('RingInbox', () => {
 
     assert.deepEqual(shown, [1, 5, null])
   })
+
+  test('a list fetched before the latest event is ignored; expired rings are dropped', ({ assert }) => {
+    const now = Date.parse('2026-11-21T12:00:00Z')
+    const inbox = new RingInbox(() => now)
+    inbox.apply(ring(1))
+    const requestedAt = inbox.sequence
+    inbox.apply({ type: 'call.ring_stopped', callId: 1, reason: 'declined' })
+
+    assert.isFalse(inbox.reconcile([ring(1)], 0, requestedAt), 'the stopped ring does not come back')
+    assert.isNull(inbox.current)
+
+    const expired = { ...ring(2), ringExpiresAt: '2026-11-21T11:59:59Z' }
+    const live = { ...ring(3), ringExpiresAt: '2026-11-21T12:00:20Z' }
+    assert.isTrue(inbox.reconcile([expired, live], 0, inbox.sequence))
+    assert.equal(inbox.current?.callId, 3)
+  })
 })

@@ -10,6 +10,7 @@ import Membership from '#models/membership'
 import Message from '#models/message'
 import { CallChange } from '#actions/calls/call_change'
 import JoinCall from '#actions/calls/join_call'
+import { CallConflictException } from '#exceptions/call_conflict_exception'
 
 export type StartedCall = { call: Call; change: CallChange; joinedExisting: boolean }
 
@@ -24,8 +25,9 @@ export default class StartCall {
     try {
       return await this.#startOrJoin(initiator, channel, kind)
     } catch (error) {
-      // Two starts raced and the other one created the live call first: join it instead.
-      if (!isUniqueViolation(error)) throw error
+      // Two starts raced and the other one created the live call first: join it instead. Or
+      // the live call we were about to join ended a moment ago: start a new one.
+      if (!isUniqueViolation(error) && !(error instanceof CallConflictException)) throw error
       return await this.#startOrJoin(initiator, channel, kind)
     }
   }

@@ -33,7 +33,7 @@ export function callMedia() {
   return (options: { callId: number; kind: 'audio' | 'video' }) => {
     // Streams and live objects stay outside Alpine's reactive proxies.
     const streams = new Map<number, MediaStream>()
-    const meters = new Map<number, QualityMeter>()
+    const meters = new Map<number, { pc: RTCPeerConnection; meter: QualityMeter }>()
     const quality = new Map<number, Quality>()
     let mesh: Mesh | null = null
     let signaling: SignalingClient | null = null
@@ -113,11 +113,20 @@ export function callMedia() {
           if (participant.stream) streams.set(participant.userId, participant.stream)
           else streams.delete(participant.userId)
           speakers?.watch(participant.userId, participant.stream)
+          // A reconnect from a new page brings a new connection: measure that one.
           const session = mesh?.session(participant.userId)
-          if (session && !meters.has(participant.userId)) meters.set(participant.userId, new QualityMeter(session.pc))
+          if (session && meters.get(participant.userId)?.pc !== session.pc) {
+            meters.set(participant.userId, { pc: session.pc, meter: new QualityMeter(session.pc) })
+          }
         }
         const present = new Set(participants.map((participant) => participant.userId))
         for (const id of [...meters.keys()]) if (!present.has(id)) meters.delete(id)
+        for (const id of [...streams.keys()]) {
+          if (!present.has(id)) {
+            streams.delete(id)
+            speakers?.unwatch(id)
+          }
+        }
         this.tiles = participants.map((participant) => {
           const measured = quality.get(participant.userId)
           return {
@@ -135,7 +144,7 @@ export function callMedia() {
       },
 
       async measure() {
-        for (const [id, meter] of meters) {
+        for (const [id, { meter }] of meters) {
           quality.set(id, await meter.sample().catch(() => ({ level: 'unknown', rttMs: null, lossPercent: null, inboundKbps: null }) as Quality))
         }
         if (mesh) this.render(mesh.participants)

@@ -29,10 +29,12 @@ export function callRoom(transmit: Transmit) {
     endedNotice: '',
     now: Date.now(),
     ticker: 0 as unknown as ReturnType<typeof setInterval>,
+    subscription: null as ReturnType<Transmit['subscription']> | null,
 
     async init() {
       this.ticker = setInterval(() => (this.now = Date.now()), 1000)
       const subscription = transmit.subscription(`channels/${initial.channelId}`)
+      this.subscription = subscription
       subscription.onMessage<{ type: string; call?: CallSummary }>((event) => {
         if (!event.type.startsWith('call.') || event.call?.id !== initial.callId) return
         this.status = event.call.status
@@ -48,6 +50,7 @@ export function callRoom(transmit: Transmit) {
 
     destroy() {
       clearInterval(this.ticker)
+      void this.subscription?.delete()
     },
 
     isLive() {

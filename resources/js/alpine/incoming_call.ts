@@ -35,8 +35,9 @@ export function incomingCall(transmit: Transmit) {
       },
 
       async reconcile() {
+        const requestedAt = inbox.sequence
         const { ok, data } = await requestJson('GET', '/calls/ringing')
-        if (ok) inbox.reconcile(data.rings, data.unseenMissedCount)
+        if (ok) inbox.reconcile(data.rings, data.unseenMissedCount, requestedAt)
       },
 
       show(ring: Ring | null) {

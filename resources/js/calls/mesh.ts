@@ -121,7 +121,7 @@ export class Mesh extends Emitter<Events> {
         existing.restartIce()
       } else if (info.connection === 'connected') {
         // We are the newcomer: we offer to everyone already there.
-        this.#connect(info.userId, info.peerId)
+        this.#connect(info.userId, info.peerId, true)
       }
     }
     // Tell the others what we send (they may have missed changes while we were away).
@@ -129,7 +129,7 @@ export class Mesh extends Emitter<Events> {
     this.#changed()
   }
 
-  #joined({ participant }: ServerFrames['participant.joined']) {
+  #joined({ participant, reconnected }: ServerFrames['participant.joined']) {
     if (participant.userId === this.#selfId) return
     const known = this.#participants.get(participant.userId)
     const existing = this.#sessions.get(participant.userId)
@@ -141,6 +141,9 @@ export class Mesh extends Emitter<Events> {
       existing.close()
       this.#sessions.delete(participant.userId)
       this.#sessionPeers.delete(participant.userId)
+    } else if (existing && reconnected) {
+      // They are about to restart ICE; an offer of ours they never received would collide.
+      void existing.dropPendingOffer()
     }
     this.#changed()
   }
@@ -170,7 +173,7 @@ export class Mesh extends Emitter<Events> {
     if (this.#selfId === null) return undefined
     const existing = this.#sessions.get(userId)
     if (existing && this.#samePeer(userId, peerId)) return existing
-    return this.#connect(userId, peerId)
+    return this.#connect(userId, peerId, false)
   }
 
   /** True when the session with `userId` talks to that page (unknown pages count as the same). */
@@ -179,7 +182,7 @@ export class Mesh extends Emitter<Events> {
     return !current || !peerId || current === peerId
   }
 
-  #connect(userId: number, peerId: string | null) {
+  #connect(userId: number, peerId: string | null, offerer: boolean) {
     this.options.log?.('call:state', `new connection to ${userId} (page ${peerId})`)
     this.#sessions.get(userId)?.close()
     this.#sessionPeers.set(userId, peerId)
@@ -189,6 +192,7 @@ export class Mesh extends Emitter<Events> {
       config: this.#config,
       createPeerConnection: this.options.createPeerConnection,
       localTracks: this.options.media.tracks,
+      offerer,
       send: (data) => this.options.signaling.send({ type: 'signal', to: userId, data }),
       log: this.options.log,
     })

@@ -21,6 +21,12 @@ export type PeerSessionOptions = {
   send: (data: SignalData) => void
   /** The tracks to send (taken from the local stream at creation). */
   localTracks: MediaStreamTrack[]
+  /**
+   * True on the side that opens the connection (it offers first). Only that side adds
+   * receive-only transceivers for what it does not send; the answering side gets them from the
+   * offer, so it has nothing left to renegotiate right after answering.
+   */
+  offerer: boolean
   log?: (namespace: 'call:sdp' | 'call:ice' | 'call:state', ...args: unknown[]) => void
   /** How long `disconnected` may last before an ICE restart is tried. */
   disconnectedGraceMs?: number
@@ -39,6 +45,9 @@ export class PeerSession extends Emitter<Events> {
   readonly pc: RTCPeerConnection
   #makingOffer = false
   #ignoreOffer = false
+  #settingRemoteAnswer = false
+  /** Incoming signals are applied one after another, in the order they arrived. */
+  #inbox: Promise<void> = Promise.resolve()
   #pendingCandidates: RTCIceCandidateInit[] = []
   #closed = false
   #disconnectedTimer: ReturnType<typeof setTimeout> | null = null
@@ -52,9 +61,11 @@ export class PeerSession extends Emitter<Events> {
     const stream = new MediaStream()
     for (const track of options.localTracks) this.pc.addTrack(track, stream)
     // Always able to receive audio and video, even when sending neither (receive-only join).
-    const kinds = new Set(options.localTracks.map((track) => track.kind))
-    if (!kinds.has('audio')) this.pc.addTransceiver('audio', { direction: 'recvonly' })
-    if (!kinds.has('video')) this.pc.addTransceiver('video', { direction: 'recvonly' })
+    if (options.offerer) {
+      const kinds = new Set(options.localTracks.map((track) => track.kind))
+      if (!kinds.has('audio')) this.pc.addTransceiver('audio', { direction: 'recvonly' })
+      if (!kinds.has('video')) this.pc.addTransceiver('video', { direction: 'recvonly' })
+    }
 
     this.pc.onnegotiationneeded = () => void this.#negotiate()
     this.pc.onicecandidate = ({ candidate }) => {
@@ -79,15 +90,28 @@ export class PeerSession extends Emitter<Events> {
     return this.#closed
   }
 
-  /** Handles a description or candidate the remote peer sent. */
-  async receive(data: SignalData) {
-    if (this.#closed) return
-    try {
-      if ('description' in data) await this.#receiveDescription(data.description as RTCSessionDescriptionInit)
-      else if ('candidate' in data) await this.#receiveCandidate(data.candidate)
-    } catch (error) {
-      this.#log('call:sdp', 'signal failed', error)
-    }
+  /** Handles a description or candidate the remote peer sent (queued behind earlier ones). */
+  receive(data: SignalData) {
+    this.#inbox = this.#inbox.then(async () => {
+      if (this.#closed) return
+      try {
+        if ('description' in data) await this.#receiveDescription(data.description as RTCSessionDescriptionInit)
+        else if ('candidate' in data) await this.#receiveCandidate(data.candidate)
+      } catch (error) {
+        this.#log('call:sdp', 'signal failed', error)
+      }
+    })
+    return this.#inbox
+  }
+
+  /**
+   * Abandons an offer the other side never got (it was dropped while they were reconnecting),
+   * so the repair offer they send on their return is accepted instead of colliding with it.
+   */
+  async dropPendingOffer() {
+    if (this.#closed || this.pc.signalingState !== 'have-local-offer') return
+    this.#log('call:sdp', 'rolling back an unanswered offer')
+    await this.pc.setLocalDescription({ type: 'rollback' }).catch((error) => this.#log('call:sdp', 'rollback failed', error))
   }
 
   /** Asks for fresh ICE candidates on both sides (after a network change or a reconnect). */
@@ -142,6 +166,9 @@ export class PeerSession extends Emitter<Events> {
 
   async #negotiate() {
     if (this.#closed) return
+    // The answering side lets the other side's first offer set things up; negotiating before
+    // it arrives would only create a collision.
+    if (!this.options.offerer && !this.pc.remoteDescription) return
     try {
       this.#makingOffer = true
       await this.pc.setLocalDescription()
@@ -155,14 +182,21 @@ export class PeerSession extends Emitter<Events> {
   }
 
   async #receiveDescription(description: RTCSessionDescriptionInit) {
-    const offerCollision =
-      description.type === 'offer' && (this.#makingOffer || this.pc.signalingState !== 'stable')
+    // The W3C perfect-negotiation test: an answer being applied does not make us busy.
+    const readyForOffer =
+      !this.#makingOffer && (this.pc.signalingState === 'stable' || this.#settingRemoteAnswer)
+    const offerCollision = description.type === 'offer' && !readyForOffer
     this.#ignoreOffer = !this.polite && offerCollision
     if (this.#ignoreOffer) {
       this.#log('call:sdp', 'ignoring colliding offer (impolite)')
       return
     }
-    await this.pc.setRemoteDescription(description)
+    this.#settingRemoteAnswer = description.type === 'answer'
+    try {
+      await this.pc.setRemoteDescription(description)
+    } finally {
+      this.#settingRemoteAnswer = false
+    }
     this.#log('call:sdp', 'remote', description.type)
     for (const candidate of this.#pendingCandidates.splice(0)) {
       await this.pc.addIceCandidate(candidate).catch((error) => this.#log('call:ice', 'queued candidate', error))

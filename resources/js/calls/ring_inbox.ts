@@ -23,8 +23,16 @@ type Listener = (current: Ring | null) => void
 
 export class RingInbox {
   #rings: Ring[] = []
+  #sequence = 0
   #listeners = new Set<Listener>()
   #missedListeners = new Set<(count: number) => void>()
+
+  constructor(private now: () => number = Date.now) {}
+
+  /** Counts the events applied: a list fetched before the latest event is stale. */
+  get sequence() {
+    return this.#sequence
+  }
 
   /** The ring on show: the oldest one still live. */
   get current(): Ring | null {
@@ -43,6 +51,7 @@ export class RingInbox {
 
   /** Applies one event from the person's SSE channel. */
   apply(event: RingEvent) {
+    this.#sequence += 1
     switch (event.type) {
       case 'call.ringing':
         if (this.#rings.some((ring) => ring.callId === event.callId)) return
@@ -58,10 +67,17 @@ export class RingInbox {
     }
   }
 
-  /** Replaces what this tab believes with the server's list (after sleep or a reconnect). */
-  reconcile(live: Ring[], unseenMissedCount?: number) {
-    this.#update(live)
+  /**
+   * Replaces what this tab believes with the server's list (after sleep or a reconnect). A list
+   * requested before the last event arrived is older than what the tab knows: it is ignored.
+   * Rings past their deadline by this clock are dropped even if the list still has them.
+   */
+  reconcile(live: Ring[], unseenMissedCount?: number, requestedAt: number = this.#sequence) {
+    if (requestedAt !== this.#sequence) return false
+    const now = this.now()
+    this.#update(live.filter((ring) => !ring.ringExpiresAt || Date.parse(ring.ringExpiresAt) > now))
     if (unseenMissedCount !== undefined) this.#missedListeners.forEach((listener) => listener(unseenMissedCount))
+    return true
   }
 
   remove(callId: number) {

@@ -4,6 +4,7 @@ import { CallSocketClient } from '#tests/helpers/call_socket'
 import { channelWith, people, withCleanDatabase, type User } from '#tests/helpers/world'
 import { accept, endForEveryone, leave, snapshot, startCall } from '#tests/helpers/calls'
 import { CloseCode, MAX_FRAME_BYTES } from '#signaling/protocol'
+import callHub from '#signaling/call_hub'
 import callsConfig from '#config/calls'
 import { until } from '#tests/helpers/waiting'
 
@@ -193,4 +194,35 @@ test.group('Call WebSocket: reconnect grace', (group) => {
     assert.equal(call.endReason, 'everyone_left')
     assert.equal(statuses[alice.id], 'left')
   }).timeout(20_000)
+})
+
+test.group('Call WebSocket: absent participants', (group) => {
+  withCleanDatabase(group)
+
+  test('people joined on paper but never connected leave after the grace; the call then ends', async ({ client, assert, cleanup }) => {
+    const [alice, bob, carol] = await people(3)
+    const channel = await channelWith([alice!, bob!, carol!])
+    const callId = (await startCall(client, alice!, channel)).body().call.id
+    await accept(client, bob!, callId)
+    const aliceSocket = await CallSocketClient.as(alice!, callId)
+    cleanup(() => aliceSocket.close())
+    await aliceSocket.next('welcome')
+    const graceLater = Date.now() + callsConfig.reconnectGraceSeconds * 1000 + 1000
+
+    assert.deepEqual(await callHub.reapAbsent(Date.now()), [], 'nobody is reaped within the grace')
+    assert.deepEqual(await callHub.reapAbsent(graceLater), [{ callId, userId: bob!.id }])
+    const afterBob = await snapshot(callId)
+    assert.equal(afterBob.statuses[bob!.id], 'left')
+    assert.equal(afterBob.statuses[alice!.id], 'joined', 'a connected person stays')
+
+    aliceSocket.ws.terminate()
+    await aliceSocket.closed
+    callHub.shutdown() // the server restarts: alice's page never comes back
+    const restartedAt = Date.now()
+    assert.deepEqual(await callHub.reapAbsent(restartedAt + 500), [], 'a restart gives every page a full grace')
+    assert.deepEqual(await callHub.reapAbsent(restartedAt + callsConfig.reconnectGraceSeconds * 1000 + 1000), [{ callId, userId: alice!.id }])
+    const { call } = await snapshot(callId)
+    assert.equal(call.status, 'ended')
+    assert.equal(call.endReason, 'everyone_left')
+  })
 })
