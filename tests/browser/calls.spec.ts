@@ -15,6 +15,7 @@ import {
   pageAs,
   peerStats,
   receivingEverything,
+  sentTrack,
   startCallFrom,
   until,
 } from '#tests/helpers/browser'
@@ -97,6 +98,36 @@ test.group('Calls in Chromium', (group) => {
       'the media state in the database'
     )
     assert.isFalse(row.screenSharing)
+  })
+
+  test('bob shares his screen and switches microphone: alice keeps receiving, his tile says so, no renegotiation for the switch', async ({ assert }) => {
+    const { bob, alicePage, bobPage, callId } = await connectedPair()
+    const bobTile = alicePage.locator(`.tile[data-user-id="${bob.id}"]`)
+    const fromBob = async () => (await peerStats(alicePage))[0]!
+    const keepsFlowing = async (what: string, measure: 'framesDecoded' | 'audioPackets') => {
+      const before = (await fromBob())[measure]
+      await until(fromBob, (stats) => stats[measure] > before + 10, 10_000, what)
+    }
+
+    await bobPage.getByRole('button', { name: 'Share screen' }).click()
+    await until(() => sentTrack(bobPage, 'video'), (sent) => sent.label?.startsWith('screen') ?? false, 5000, 'the screen to replace the camera')
+    await until(() => bobTile.getAttribute('data-screen'), (value) => value === 'true', 5000, "bob's tile to show sharing")
+    assert.isTrue(await bobTile.locator('[data-mark="sharing"]').isVisible())
+    await until(() => CallParticipant.query().where({ callId, userId: bob.id }).firstOrFail(), (row) => row.screenSharing, 5000, 'sharing stored')
+    await keepsFlowing('alice to receive the screen', 'framesDecoded')
+
+    await bobPage.getByRole('button', { name: 'Stop sharing' }).click()
+    await until(() => sentTrack(bobPage, 'video'), (sent) => sent.label === 'fake_device_0', 5000, 'the camera to come back')
+    await until(() => bobTile.getAttribute('data-screen'), (value) => value === 'false', 5000, "bob's tile to stop showing sharing")
+
+    // Chromium's second fake camera plays in a <video> but never reaches the encoder, so the
+    // switch is checked with the second fake microphone (the code path is the same replaceTrack).
+    const beforeSwitch = await sentTrack(bobPage, 'audio')
+    await bobPage.selectOption('.media-controls__device select >> nth=0', { label: 'Fake Audio Input 2' })
+    const afterSwitch = await until(() => sentTrack(bobPage, 'audio'), (sent) => sent.label === 'Fake Audio Input 2', 5000, 'the second microphone')
+    assert.notEqual(afterSwitch.label, beforeSwitch.label)
+    assert.equal(afterSwitch.sdp, beforeSwitch.sdp, 'switching devices does not renegotiate')
+    await keepsFlowing('alice to hear the second microphone', 'audioPackets')
   })
 
   test('alice ends the call for everyone: every page shows it, every connection closes', async ({ assert }) => {

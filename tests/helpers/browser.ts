@@ -18,7 +18,9 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
+  // Two fake cameras and microphones (device switching), and screen capture without a picker.
+  '--use-fake-device-for-media-stream=device-count=2',
+  '--auto-select-desktop-capture-source=Entire screen',
   '--allow-loopback-in-peer-connection',
   '--autoplay-policy=no-user-gesture-required',
 ]
@@ -108,6 +110,15 @@ export async function acceptRing(page: Page) {
   await page.waitForSelector('#incoming-call-title')
   await Promise.all([page.waitForURL('**/calls/*'), page.click('button.button--accept')])
   await page.waitForFunction(() => (window as any).confabCall)
+}
+
+/** The label of the track a page sends to its first peer (camera or screen; microphone), and its SDP. */
+export function sentTrack(page: Page, kind: 'audio' | 'video') {
+  return page.evaluate((wanted) => {
+    const session = (window as any).confabCall.mesh.sessions[0]
+    const sender = session.pc.getSenders().find((candidate: RTCRtpSender) => candidate.track?.kind === wanted)
+    return { label: sender?.track?.label ?? null, sdp: session.pc.currentLocalDescription?.sdp ?? null }
+  }, kind)
 }
 
 /** Closes peer connections before the context: TURN allocations do not linger. */
