@@ -1,10 +1,13 @@
 import { defineConfig } from '@adonisjs/transmit'
+import { redis } from '@adonisjs/transmit/transports/redis'
+import { redisConnection } from '#config/redis'
 
 /**
  * Server-Sent Events. The ping keeps idle connections alive through proxies that close silent
- * streams. A Redis transport for several instances comes with the scale-out work.
+ * streams. With Redis configured, broadcasts go through it, so a ring sent by one instance
+ * reaches a browser connected to another.
  */
 export default defineConfig({
   pingInterval: '30s',
-  transport: null,
+  transport: redisConnection ? { driver: redis(redisConnection) } : null,
 })

@@ -16,6 +16,19 @@ function integerBetween(min: number, max: number) {
   }
 }
 
+/** An optional redis:// or rediss:// URL. */
+function redisUrl(name: string, value?: string) {
+  if (value === undefined || value === '') return undefined
+  let url: URL | null = null
+  try {
+    url = new URL(value)
+  } catch {}
+  if (!url || !['redis:', 'rediss:'].includes(url.protocol)) {
+    throw new Error(`${name} must be a redis:// or rediss:// URL (got "${value}")`)
+  }
+  return value
+}
+
 export default await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
   HOST: Env.schema.string.optional({ format: 'host' }),
@@ -48,4 +61,9 @@ export default await Env.create(new URL('../', import.meta.url), {
   TURN_SECRET: Env.schema.secret.optional(),
   TURN_TTL: integerBetween(60, 86_400),
   ICE_TRANSPORT_POLICY: Env.schema.enum.optional(['all', 'relay'] as const),
+
+  REDIS_URL: redisUrl,
+  REDIS_HOST: Env.schema.string.optional({ format: 'host' }),
+  REDIS_PORT: Env.schema.number.optional(),
+  REDIS_PASSWORD: Env.schema.string.optional(),
 })

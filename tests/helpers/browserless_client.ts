@@ -3,7 +3,7 @@ import { Arrivals } from '#tests/helpers/waiting'
 /**
  * A cookie-keeping HTTP client built on fetch, for tests that need what the Japa API client
  * cannot give: a long-lived SSE stream, or several concurrent requests sharing one session. It
- * logs in through the real login form, like a browser would.
+ * logs in through the real login route.
  */
 export class BrowserlessClient {
   #cookies = new Map<string, string>()
@@ -32,15 +32,17 @@ export class BrowserlessClient {
     return response
   }
 
+  /**
+   * Logs in through the real login route as a script would: Shield's XSRF-TOKEN cookie (handed
+   * out with any response, here /health's) echoed in the X-XSRF-TOKEN header.
+   */
   async login(email: string, password: string) {
-    const page = await this.fetch('/login')
-    const html = await page.text()
-    const csrf = html.match(/name='_csrf' value='([^']+)'/)?.[1]
-    if (!csrf) throw new Error('The login page carries no CSRF field')
+    await this.fetch('/health')
+    if (!this.xsrfToken) throw new Error('No XSRF-TOKEN cookie was handed out')
     const response = await this.fetch('/login', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf, email, password }),
+      body: new URLSearchParams({ email, password }),
     })
     if (response.status !== 302 || response.headers.get('location') === '/login') {
       throw new Error(`Login as ${email} failed with status ${response.status}`)
