@@ -10,6 +10,8 @@ import EndCall from '#actions/calls/end_call'
 import { CallConflictException } from '#exceptions/call_conflict_exception'
 import { IceServers } from '#services/ice_servers'
 import { FrameBucket } from '#signaling/rate_limiter'
+import { LocalBus, RedisBus, type BusMessage, type CallBus, type PresenceEntry } from '#signaling/call_bus'
+import { redisConnection } from '#config/redis'
 import { frameValidators, isFrameType } from '#signaling/frame_validators'
 import {
   CloseCode,
@@ -79,6 +81,9 @@ export class CallHub {
   #iceServers = new IceServers()
   #pinger: NodeJS.Timeout | null = null
 
+  /** `bus` shares presence and frames with other instances (RedisBus), or nothing (LocalBus). */
+  constructor(private bus: CallBus = new LocalBus()) {}
+
   get roomCount() {
     return this.#rooms.size
   }
@@ -102,30 +107,44 @@ export class CallHub {
 
     const room = this.#rooms.get(callId) ?? new CallRoom(callId, call.kind, call.initiatorId)
     const existing = room.members.get(user.id)
-    if (!existing && room.members.size >= callsConfig.maxParticipants) {
+    // Sockets of this call held by other instances (none without Redis).
+    const remote = await this.bus.presence(callId)
+    const mineElsewhere = remote.get(user.id)
+    const othersElsewhere = [...remote.entries()].filter(
+      ([userId, entry]) => userId !== user.id && entry.instance !== this.bus.instanceId && !room.members.has(userId)
+    ).length
+    if (!existing && !mineElsewhere && room.members.size + othersElsewhere >= callsConfig.maxParticipants) {
       return ws.close(CloseCode.CallFull, `This call is full (${callsConfig.maxParticipants} people)`)
     }
     if (ws.readyState !== ws.OPEN) return
-    this.#rooms.set(callId, room)
+    this.#openRoom(room)
     this.#startPinging()
 
+    const media = mineElsewhere
+      ? { audio: mineElsewhere.audio, video: mineElsewhere.video, screen: mineElsewhere.screen }
+      : { audio: me.audioEnabled, video: me.videoEnabled, screen: me.screenSharing }
     const member: Member = existing ?? {
       userId: user.id,
       name: user.fullName,
-      media: { audio: me.audioEnabled, video: me.videoEnabled, screen: me.screenSharing },
+      media,
       peerId,
       socket: null,
       graceTimer: null,
       mediaWrites: Promise.resolve(),
       leaveReason: null,
     }
-    const reconnected = Boolean(existing)
+    const reconnected = Boolean(existing || mineElsewhere)
     if (member.graceTimer) clearTimeout(member.graceTimer)
     member.graceTimer = null
     member.socket?.replace()
     member.peerId = peerId
     member.socket = new CallSocket(ws, user, room, this, peerId)
     room.members.set(user.id, member)
+    // One connection per person and call, across instances too.
+    if (mineElsewhere && mineElsewhere.instance !== this.bus.instanceId) {
+      this.#publish(callId, { kind: 'replace', userId: user.id })
+    }
+    await this.#sharePresence(room, member)
 
     member.socket.send({
       type: 'welcome',
@@ -141,6 +160,18 @@ export class CallHub {
       participants: joined.map((participant) => {
         const inRoom = room.members.get(participant.userId)
         if (inRoom) return room.info(inRoom)
+        const elsewhere = remote.get(participant.userId)
+        if (elsewhere) {
+          return {
+            userId: participant.userId,
+            name: elsewhere.name,
+            audio: elsewhere.audio,
+            video: elsewhere.video,
+            screen: elsewhere.screen,
+            connection: isFresh(elsewhere) ? 'connected' : 'reconnecting',
+            peerId: elsewhere.peerId,
+          }
+        }
         return {
           userId: participant.userId,
           name: participant.user.fullName,
@@ -154,7 +185,7 @@ export class CallHub {
       iceServers: this.#iceServers.for(user.id),
       iceTransportPolicy: this.#iceServers.transportPolicy,
     })
-    room.broadcast({ type: 'participant.joined', participant: room.info(member), reconnected }, user.id)
+    this.#broadcast(room, { type: 'participant.joined', participant: room.info(member), reconnected }, user.id)
 
     ws.off('message', buffer)
     member.socket.listen()
@@ -162,13 +193,17 @@ export class CallHub {
   }
 
   /** Relays an SDP description or ICE candidate to one other member of the call. */
-  relaySignal(room: CallRoom, from: CallSocket, frame: ClientFrames['signal']) {
+  async relaySignal(room: CallRoom, from: CallSocket, frame: ClientFrames['signal']) {
+    if (frame.to === from.user.id) return from.error('unknown_peer', `User ${frame.to} is not in this call`)
+    const relayed: ServerFrame = { type: 'signal', from: from.user.id, fromPeer: from.peerId, data: frame.data }
     const target = room.members.get(frame.to)
-    if (!target || frame.to === from.user.id) {
-      return from.error('unknown_peer', `User ${frame.to} is not in this call`)
+    if (target?.socket) return target.socket.send(relayed)
+    const elsewhere = target ? null : await this.bus.presenceOf(room.callId, frame.to)
+    if (elsewhere?.connected && elsewhere.instance !== this.bus.instanceId) {
+      return this.#publish(room.callId, { kind: 'frame', to: frame.to, payload: JSON.stringify(relayed) })
     }
-    if (!target.socket) return from.error('peer_not_connected', `User ${frame.to} is reconnecting`)
-    target.socket.send({ type: 'signal', from: from.user.id, fromPeer: from.peerId, data: frame.data })
+    if (target || elsewhere) return from.error('peer_not_connected', `User ${frame.to} is reconnecting`)
+    return from.error('unknown_peer', `User ${frame.to} is not in this call`)
   }
 
   /** Shares a member's microphone/camera/screen state and keeps it in the database. */
@@ -176,7 +211,8 @@ export class CallHub {
     const member = room.members.get(from.user.id)
     if (!member) return
     member.media = { audio: frame.audio, video: frame.video, screen: frame.screen }
-    room.broadcast({ type: 'media', userId: member.userId, ...member.media }, member.userId)
+    this.#broadcast(room, { type: 'media', userId: member.userId, ...member.media }, member.userId)
+    void this.#sharePresence(room, member)
     const { audio, video, screen } = member.media
     member.mediaWrites = member.mediaWrites
       .then(() =>
@@ -220,6 +256,7 @@ export class CallHub {
     const member = room.members.get(socket.user.id)
     if (!member || member.socket !== socket) return
     member.socket = null
+    void this.#sharePresence(room, member)
     if (member.leaveReason) return
     member.graceTimer = setTimeout(() => {
       member.graceTimer = null
@@ -253,7 +290,14 @@ export class CallHub {
     for (const participant of joined) {
       const member = this.#rooms.get(participant.callId)?.members.get(participant.userId)
       if (member?.socket || member?.graceTimer) continue
-      const since = Math.max((participant.updatedAt ?? participant.joinedAt ?? participant.createdAt).toMillis(), this.#startedAt)
+      // Another instance vouches for their socket (or held it until recently).
+      const elsewhere = member ? null : await this.bus.presenceOf(participant.callId, participant.userId)
+      if (elsewhere && elsewhere.instance !== this.bus.instanceId && isFresh(elsewhere, now)) continue
+      const since = Math.max(
+        (participant.updatedAt ?? participant.joinedAt ?? participant.createdAt).toMillis(),
+        this.#startedAt,
+        elsewhere?.seenAt ?? 0
+      )
       if (now - since < graceMs) continue
       if (member) member.leaveReason = 'timeout'
       try {
@@ -261,6 +305,14 @@ export class CallHub {
         reaped.push({ callId: participant.callId, userId: participant.userId })
       } catch (error) {
         if (!(error instanceof CallConflictException)) throw error
+      }
+      // Their socket was on an instance that is gone: nobody else will tell the others.
+      if (!member && elsewhere) {
+        await this.bus.removePresence(participant.callId, participant.userId)
+        const left: ServerFrame = { type: 'participant.left', userId: participant.userId, reason: 'timeout' }
+        const room = this.#rooms.get(participant.callId)
+        if (room) this.#broadcast(room, left)
+        else this.#publish(participant.callId, { kind: 'frame', payload: JSON.stringify(left) })
       }
     }
     return reaped
@@ -271,17 +323,21 @@ export class CallHub {
    * call that ended tells everyone and closes every socket (4410); a member who is no longer
    * `joined` (left over HTTP or the socket, grace ran out) is removed and the others told.
    */
-  async sync(callId: number) {
+  async sync(callId: number, tellOthers = true) {
+    // The other instances holding sockets of this call follow the same transition.
+    if (tellOthers) this.#publish(callId, { kind: 'sync' })
     const room = this.#rooms.get(callId)
     if (!room) return
     const call = await Call.find(callId)
     if (!call || !call.isLive) {
+      // Each instance tells its own sockets (no relay: that would tell them twice).
       room.broadcast({ type: 'call.ended', endedBy: call?.endedById ?? null, reason: call?.endReason ?? null })
       for (const member of room.members.values()) {
         if (member.graceTimer) clearTimeout(member.graceTimer)
         member.socket?.close(CloseCode.CallEnded, 'This call has ended')
+        void this.bus.removePresence(callId, member.userId).catch(() => {})
       }
-      this.#rooms.delete(callId)
+      this.#closeRoom(room)
       return
     }
     const joined = new Set(
@@ -298,8 +354,75 @@ export class CallHub {
     if (member.graceTimer) clearTimeout(member.graceTimer)
     room.members.delete(userId)
     member.socket?.close(CloseCode.Normal, 'You left the call')
-    room.broadcast({ type: 'participant.left', userId, reason })
-    if (room.members.size === 0) this.#rooms.delete(room.callId)
+    this.#broadcast(room, { type: 'participant.left', userId, reason })
+    void this.bus.removePresence(room.callId, userId).catch(() => {})
+    if (room.members.size === 0) this.#closeRoom(room)
+  }
+
+  /** Sends a frame to the call's sockets here and, through the bus, on every other instance. */
+  #broadcast(room: CallRoom, frame: ServerFrame, exceptUserId?: number) {
+    room.broadcast(frame, exceptUserId)
+    this.#publish(room.callId, { kind: 'frame', except: exceptUserId, payload: JSON.stringify(frame) })
+  }
+
+  #publish(callId: number, message: DistributiveOmit<BusMessage, 'origin'>) {
+    if (!this.bus.shared) return
+    this.bus
+      .publish(callId, { ...message, origin: this.bus.instanceId } as BusMessage)
+      .catch((error) => logger.error({ err: error, callId }, 'call bus publish failed'))
+  }
+
+  /** A message from another instance about a call this instance holds sockets of. */
+  #receive(callId: number, message: BusMessage) {
+    const room = this.#rooms.get(callId)
+    if (!room) return
+    if (message.kind === 'frame') {
+      if (message.to !== undefined) return room.members.get(message.to)?.socket?.sendRaw(message.payload)
+      for (const member of room.members.values()) {
+        if (member.userId !== message.except) member.socket?.sendRaw(message.payload)
+      }
+    } else if (message.kind === 'replace') {
+      // The person connected to this call on another instance: that socket wins.
+      const member = room.members.get(message.userId)
+      if (!member) return
+      if (member.graceTimer) clearTimeout(member.graceTimer)
+      room.members.delete(message.userId)
+      member.socket?.replace()
+      if (room.members.size === 0) this.#closeRoom(room)
+    } else if (message.kind === 'sync') {
+      this.sync(callId, false).catch((error) => logger.error({ err: error, callId }, 'call sync failed'))
+    }
+  }
+
+  #openRoom(room: CallRoom) {
+    if (this.#rooms.get(room.callId) === room) return
+    this.#rooms.set(room.callId, room)
+    if (this.bus.shared) {
+      this.bus
+        .join(room.callId, (message) => this.#receive(room.callId, message))
+        .catch((error) => logger.error({ err: error, callId: room.callId }, 'call bus join failed'))
+    }
+  }
+
+  #closeRoom(room: CallRoom) {
+    if (this.#rooms.get(room.callId) !== room) return
+    this.#rooms.delete(room.callId)
+    if (this.bus.shared) void this.bus.leave(room.callId).catch(() => {})
+  }
+
+  /** Tells the other instances where this member's socket is, and its media state. */
+  async #sharePresence(room: CallRoom, member: Member) {
+    if (!this.bus.shared) return
+    await this.bus
+      .setPresence(room.callId, member.userId, {
+        instance: this.bus.instanceId,
+        name: member.name,
+        peerId: member.peerId,
+        ...member.media,
+        connected: Boolean(member.socket),
+        seenAt: Date.now(),
+      })
+      .catch((error) => logger.error({ err: error, callId: room.callId }, 'call presence write failed'))
   }
 
   /** Pings every socket; one that did not answer the previous ping is dropped. */
@@ -307,7 +430,10 @@ export class CallHub {
     if (this.#pinger) return
     this.#pinger = setInterval(() => {
       for (const room of this.#rooms.values()) {
-        for (const member of room.members.values()) member.socket?.heartbeat()
+        for (const member of room.members.values()) {
+          member.socket?.heartbeat()
+          if (member.socket) void this.#sharePresence(room, member)
+        }
       }
       if (this.#rooms.size === 0 && this.#pinger) {
         clearInterval(this.#pinger)
@@ -340,13 +466,15 @@ export class CallHub {
     this.#startedAt = Date.now()
     if (this.#pinger) clearInterval(this.#pinger)
     this.#pinger = null
-    for (const room of this.#rooms.values()) {
+    for (const room of [...this.#rooms.values()]) {
       for (const member of room.members.values()) {
         if (member.graceTimer) clearTimeout(member.graceTimer)
         member.socket?.close(CloseCode.GoingAway, 'Server restarting, reconnect')
+        // Another instance takes over: their grace starts now.
+        if (this.bus.shared) void this.#sharePresence(room, { ...member, socket: null })
       }
+      this.#closeRoom(room)
     }
-    this.#rooms.clear()
   }
 }
 
@@ -413,7 +541,7 @@ export class CallSocket {
     }
     switch (frame.type) {
       case 'signal':
-        return this.hub.relaySignal(this.room, this, valid)
+        return await this.hub.relaySignal(this.room, this, valid)
       case 'media':
         return this.hub.updateMedia(this.room, this, valid)
       case 'leave':
@@ -477,5 +605,12 @@ export class CallSocket {
   }
 }
 
-const callHub = new CallHub()
+/** A socket on another instance counts as connected while that instance keeps vouching for it. */
+function isFresh(entry: PresenceEntry, now = Date.now()) {
+  return entry.connected && now - entry.seenAt < callsConfig.pingIntervalMs * 2.5
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
+const callHub = new CallHub(redisConnection ? new RedisBus(redisConnection) : new LocalBus())
 export default callHub

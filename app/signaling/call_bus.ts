@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto'
+import { Redis, type RedisOptions } from 'ioredis'
+import type { MediaState } from '#signaling/protocol'
+
+/** Where a person's call socket lives, as every instance can see it. */
+export type PresenceEntry = MediaState & {
+  instance: string
+  name: string
+  peerId: string | null
+  connected: boolean
+  /** Last time the owning instance vouched for the socket (ms). */
+  seenAt: number
+}
+
+export type BusMessage = { origin: string } & (
+  | { kind: 'frame'; to?: number; except?: number; payload: string }
+  | { kind: 'replace'; userId: number }
+  | { kind: 'sync' }
+)
+
+/**
+ * What the call hub shares with the other Confab instances. `LocalBus` (no Redis) shares
+ * nothing: one process holds every socket. `RedisBus` keeps a presence hash per call (who is
+ * connected on which instance) and a pub/sub channel per call, subscribed only while this
+ * instance holds a socket of that call. Messages of one instance arrive in the order it sent
+ * them (one publishing connection), so a sender's frames stay in order.
+ */
+export interface CallBus {
+  readonly instanceId: string
+  readonly shared: boolean
+  join(callId: number, onMessage: (message: BusMessage) => void): Promise<void>
+  leave(callId: number): Promise<void>
+  publish(callId: number, message: BusMessage): Promise<void>
+  presence(callId: number): Promise<Map<number, PresenceEntry>>
+  presenceOf(callId: number, userId: number): Promise<PresenceEntry | null>
+  setPresence(callId: number, userId: number, entry: PresenceEntry): Promise<void>
+  removePresence(callId: number, userId: number): Promise<void>
+  close(): Promise<void>
+}
+
+export class LocalBus implements CallBus {
+  readonly instanceId = randomUUID()
+  readonly shared = false
+  async join() {}
+  async leave() {}
+  async publish() {}
+  async presence() {
+    return new Map<number, PresenceEntry>()
+  }
+  async presenceOf() {
+    return null
+  }
+  async setPresence() {}
+  async removePresence() {}
+  async close() {}
+}
+
+const presenceKey = (callId: number) => `confab:call:${callId}:presence`
+const channelKey = (callId: number) => `confab:call:${callId}`
+
+export class RedisBus implements CallBus {
+  readonly instanceId = randomUUID()
+  readonly shared = true
+  #publisher: Redis
+  #subscriber: Redis
+  #handlers = new Map<string, (message: BusMessage) => void>()
+
+  constructor(options: RedisOptions) {
+    this.#publisher = new Redis({ ...options, lazyConnect: true })
+    this.#subscriber = new Redis({ ...options, lazyConnect: true })
+    this.#subscriber.on('message', (channel: string, raw: string) => {
+      const message = JSON.parse(raw) as BusMessage
+      if (message.origin !== this.instanceId) this.#handlers.get(channel)?.(message)
+    })
+  }
+
+  async join(callId: number, onMessage: (message: BusMessage) => void) {
+    this.#handlers.set(channelKey(callId), onMessage)
+    await this.#subscriber.subscribe(channelKey(callId))
+  }
+
+  async leave(callId: number) {
+    this.#handlers.delete(channelKey(callId))
+    await this.#subscriber.unsubscribe(channelKey(callId))
+  }
+
+  async publish(callId: number, message: BusMessage) {
+    await this.#publisher.publish(channelKey(callId), JSON.stringify(message))
+  }
+
+  async presence(callId: number) {
+    const entries = await this.#publisher.hgetall(presenceKey(callId))
+    return new Map(Object.entries(entries).map(([userId, raw]) => [Number(userId), JSON.parse(raw) as PresenceEntry]))
+  }
+
+  async presenceOf(callId: number, userId: number) {
+    const raw = await this.#publisher.hget(presenceKey(callId), String(userId))
+    return raw ? (JSON.parse(raw) as PresenceEntry) : null
+  }
+
+  async setPresence(callId: number, userId: number, entry: PresenceEntry) {
+    await this.#publisher
+      .multi()
+      .hset(presenceKey(callId), String(userId), JSON.stringify(entry))
+      .expire(presenceKey(callId), 86_400)
+      .exec()
+  }
+
+  async removePresence(callId: number, userId: number) {
+    await this.#publisher.hdel(presenceKey(callId), String(userId))
+  }
+
+  async close() {
+    this.#subscriber.disconnect()
+    this.#publisher.disconnect()
+  }
+}
