@@ -111,7 +111,9 @@ export class RedisBus implements CallBus {
   }
 
   async close() {
+    this.#handlers.clear()
+    // Presence writes queued by the shutdown go out first.
+    await this.#publisher.quit().catch(() => this.#publisher.disconnect())
     this.#subscriber.disconnect()
-    this.#publisher.disconnect()
   }
 }

@@ -40,6 +40,8 @@ type Member = {
 /** The sockets of one call. Lives while at least one member is connected or in grace. */
 class CallRoom {
   members = new Map<number, Member>()
+  /** Resolves once this instance receives the call's bus messages. */
+  subscribed: Promise<void> = Promise.resolve()
 
   constructor(
     readonly callId: number,
@@ -105,10 +107,10 @@ export class CallHub {
     const me = joined.find((participant) => participant.userId === user.id)
     if (!me) return ws.close(CloseCode.NotParticipant, 'You are not in this call: join it first')
 
-    const room = this.#rooms.get(callId) ?? new CallRoom(callId, call.kind, call.initiatorId)
-    const existing = room.members.get(user.id)
     // Sockets of this call held by other instances (none without Redis).
     const remote = await this.bus.presence(callId)
+    let room = this.#rooms.get(callId) ?? new CallRoom(callId, call.kind, call.initiatorId)
+    const existing = room.members.get(user.id)
     const mineElsewhere = remote.get(user.id)
     const othersElsewhere = [...remote.entries()].filter(
       ([userId, entry]) => userId !== user.id && entry.instance !== this.bus.instanceId && !room.members.has(userId)
@@ -117,7 +119,9 @@ export class CallHub {
       return ws.close(CloseCode.CallFull, `This call is full (${callsConfig.maxParticipants} people)`)
     }
     if (ws.readyState !== ws.OPEN) return
-    this.#openRoom(room)
+    // Subscribed before anyone elsewhere can learn we are here (and send us frames).
+    room = await this.#openRoom(room)
+    if (ws.readyState !== ws.OPEN) return
     this.#startPinging()
 
     const media = mineElsewhere
@@ -394,14 +398,21 @@ export class CallHub {
     }
   }
 
-  #openRoom(room: CallRoom) {
-    if (this.#rooms.get(room.callId) === room) return
+  /** The call's room, opened (and subscribed to the bus) once however many sockets race here. */
+  async #openRoom(room: CallRoom) {
+    const current = this.#rooms.get(room.callId)
+    if (current) {
+      await current.subscribed
+      return current
+    }
     this.#rooms.set(room.callId, room)
     if (this.bus.shared) {
-      this.bus
+      room.subscribed = this.bus
         .join(room.callId, (message) => this.#receive(room.callId, message))
         .catch((error) => logger.error({ err: error, callId: room.callId }, 'call bus join failed'))
+      await room.subscribed
     }
+    return room
   }
 
   #closeRoom(room: CallRoom) {
@@ -459,6 +470,12 @@ export class CallHub {
 
   get iceTtlSeconds() {
     return this.#iceServers.hasTurn ? this.#iceServers.ttlSeconds : null
+  }
+
+  /** Process exit: shut down, then close the connections to the other instances. */
+  async close() {
+    this.shutdown()
+    await this.bus.close()
   }
 
   /** Server shutdown: every page is told to reconnect (1001), every timer stops. */

@@ -5,11 +5,16 @@ import { BrowserlessClient } from '#tests/helpers/browserless_client'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { TEST_REDIS_URL, redisForTests } from '#tests/helpers/services'
+import { CallSocketClient } from '#tests/helpers/call_socket'
+import { expireDeadline, snapshot } from '#tests/helpers/calls'
+import { until } from '#tests/helpers/waiting'
+import { CloseCode } from '#signaling/protocol'
+import Call from '#models/call'
 
 const redisUp = await redisForTests()
 
 /** Two real Confab processes sharing the test database, with or without Redis between them. */
-function twoInstances(env: Record<string, string>, cleanup: (fn: () => Promise<void>) => void) {
+function twoInstances(env: Record<string, string>, cleanup: (fn: () => Promise<void>) => void): Promise<{ a: AppProcess; b: AppProcess }> {
   const shared = {
     NODE_ENV: 'test',
     SQLITE_PATH: app.tmpPath('test.sqlite3'),
@@ -78,4 +83,157 @@ test.group('Scale-out: several instances behind one address', (group) => {
       /No matching event/
     )
   }).timeout(60_000)
+})
+
+/** A call between alice and bob (both joined over HTTP on instance A) in a fresh channel. */
+async function joinedCall(a: AppProcess) {
+  const [alice, bob] = await people(2)
+  const channel = await channelWith([alice!, bob!])
+  const aliceOnA = await new BrowserlessClient(a.url).login(alice!.email, TEST_PASSWORD)
+  const bobOnA = await new BrowserlessClient(a.url).login(bob!.email, TEST_PASSWORD)
+  const json = { 'content-type': 'application/json', 'accept': 'application/json' }
+  const started = await aliceOnA.fetch(`/channels/${channel.id}/calls`, { method: 'POST', headers: json, body: '{"kind":"video"}' })
+  const callId = (await started.json()).call.id as number
+  await bobOnA.fetch(`/calls/${callId}/participation`, { method: 'POST', headers: json })
+  return { alice: alice!, bob: bob!, callId, aliceOnA, bobOnA }
+}
+
+test.group('Scale-out: call signaling across instances', (group) => {
+  withCleanDatabase(group)
+
+  test('participants on different instances exchange signal and media; end on A closes B with 4410', async ({ assert, cleanup }) => {
+    const { a, b } = await twoInstances({ REDIS_URL: TEST_REDIS_URL }, cleanup)
+    const { alice, bob, callId } = await joinedCall(a)
+
+    const aliceSocket = await CallSocketClient.as(alice, callId, { server: a.url })
+    cleanup(async () => aliceSocket.close())
+    await aliceSocket.next('welcome')
+    const bobSocket = await CallSocketClient.as(bob, callId, { server: b.url })
+    cleanup(async () => bobSocket.close())
+    const welcome = await bobSocket.next('welcome')
+    assert.equal(welcome.participants.find((p) => p.userId === alice.id)!.connection, 'connected')
+    assert.equal((await aliceSocket.next('participant.joined')).participant.userId, bob.id)
+
+    const offer = { description: { type: 'offer', sdp: 'v=0' } }
+    for (let index = 0; index < 5; index++) {
+      aliceSocket.send({ type: 'signal', to: bob.id, data: { candidate: { candidate: `candidate:${index}` } } })
+    }
+    aliceSocket.send({ type: 'signal', to: bob.id, data: offer })
+    const received = await bobSocket.next('signal', (frame) => 'description' in frame.data)
+    assert.deepEqual(received, { type: 'signal', from: alice.id, fromPeer: null, data: offer })
+    const order = bobSocket.frames.filter((frame) => frame.type === 'signal').map((frame: any) => frame.data.candidate?.candidate ?? 'offer')
+    assert.deepEqual(order, ['candidate:0', 'candidate:1', 'candidate:2', 'candidate:3', 'candidate:4', 'offer'], 'in order')
+
+    bobSocket.send({ type: 'media', audio: false, video: true, screen: false })
+    assert.deepEqual(await aliceSocket.next('media'), { type: 'media', userId: bob.id, audio: false, video: true, screen: false })
+
+    aliceSocket.send({ type: 'end' })
+    assert.equal((await bobSocket.next('call.ended')).reason, 'ended_by_initiator')
+    assert.equal((await bobSocket.closed).code, CloseCode.CallEnded)
+    assert.equal((await aliceSocket.closed).code, CloseCode.CallEnded)
+  })
+    .timeout(60_000)
+    .skip(!redisUp, 'no Redis on this machine')
+
+  test('one connection per person and call across instances: connecting on B replaces A', async ({ assert, cleanup }) => {
+    const { a, b } = await twoInstances({ REDIS_URL: TEST_REDIS_URL }, cleanup)
+    const { alice, callId } = await joinedCall(a)
+
+    const onA = await CallSocketClient.as(alice, callId, { server: a.url })
+    await onA.next('welcome')
+    const onB = await CallSocketClient.as(alice, callId, { server: b.url })
+    cleanup(async () => onB.close())
+    assert.isTrue((await onB.next('welcome')).participants.some((p) => p.userId === alice.id))
+
+    assert.equal((await onA.next('error')).code, 'replaced')
+    assert.equal((await onA.closed).code, CloseCode.Replaced)
+  })
+    .timeout(60_000)
+    .skip(!redisUp, 'no Redis on this machine')
+
+  test('SIGKILL of an instance mid-call: the participant reconnects to the other within the grace; the call goes on, then ends once', async ({ assert, cleanup }) => {
+    const { a, b } = await twoInstances({ REDIS_URL: TEST_REDIS_URL, CALL_RECONNECT_GRACE: '4' }, cleanup)
+    const { alice, bob, callId } = await joinedCall(a)
+    const aliceSocket = await CallSocketClient.as(alice, callId, { server: b.url })
+    cleanup(async () => aliceSocket.close())
+    await aliceSocket.next('welcome')
+    const bobOnA = await CallSocketClient.as(bob, callId, { server: a.url, peerId: '0b5e7a1c-9d2f-4e3b-8a6c-1f2e3d4c5b6a' })
+    await bobOnA.next('welcome')
+
+    await a.kill()
+    assert.equal((await bobOnA.closed).code, 1006)
+    const bobOnB = await CallSocketClient.as(bob, callId, { server: b.url, peerId: '0b5e7a1c-9d2f-4e3b-8a6c-1f2e3d4c5b6a' })
+    cleanup(async () => bobOnB.close())
+    await bobOnB.next('welcome')
+    const back = await aliceSocket.next('participant.joined', (frame) => frame.participant.userId === bob.id && frame.reconnected)
+    assert.equal(back.participant.peerId, '0b5e7a1c-9d2f-4e3b-8a6c-1f2e3d4c5b6a')
+
+    await new Promise((resolve) => setTimeout(resolve, 5000))
+    let state = await snapshot(callId)
+    assert.equal(state.call.status, 'active')
+    assert.deepEqual(state.statuses, { [alice.id]: 'joined', [bob.id]: 'joined' })
+
+    bobOnB.send({ type: 'leave' })
+    await aliceSocket.next('participant.left')
+    aliceSocket.send({ type: 'leave' })
+    await aliceSocket.closed
+    state = await until(() => snapshot(callId), (current) => current.call.status !== 'active', 5000, 'the call to end')
+    assert.equal(state.call.status, 'ended')
+    assert.equal(state.call.endReason, 'everyone_left')
+    assert.lengthOf(await Call.query().where('channel_id', state.call.channelId), 1)
+  })
+    .timeout(60_000)
+    .skip(!redisUp, 'no Redis on this machine')
+})
+
+test.group('Scale-out: graceful shutdown', (group) => {
+  withCleanDatabase(group)
+
+  test('SIGTERM tells the call sockets to reconnect elsewhere (1001) before exiting', async ({ assert, cleanup }) => {
+    const { a } = await twoInstances({ REDIS_URL: TEST_REDIS_URL }, cleanup)
+    const { alice, callId } = await joinedCall(a)
+    const socket = await CallSocketClient.as(alice, callId, { server: a.url })
+    await socket.next('welcome')
+
+    await a.terminate()
+
+    const closed = await socket.closed
+    assert.equal(closed.code, CloseCode.GoingAway)
+    assert.equal(closed.reason, 'Server restarting, reconnect')
+  })
+    .timeout(60_000)
+    .skip(!redisUp, 'no Redis on this machine')
+})
+
+test.group('Scale-out: timers with two instances', (group) => {
+  withCleanDatabase(group)
+
+  test('a ring expires exactly once with both sweepers running, and still when the arming instance died', async ({ assert, cleanup }) => {
+    // Development mode runs the call sweeper (every 5 s) on both instances.
+    const { a, b } = await twoInstances({ REDIS_URL: TEST_REDIS_URL, NODE_ENV: 'development', CALL_RECONNECT_GRACE: '120' }, cleanup)
+    const [alice, bob] = await people(2)
+    const channel = await channelWith([alice!, bob!])
+    const bobOnB = await new BrowserlessClient(b.url).login(bob!.email, TEST_PASSWORD)
+    const stream = await bobOnB.openStream()
+    cleanup(async () => stream.close())
+    await stream.subscribe(`users/${bob!.id}`)
+    const aliceOnA = await new BrowserlessClient(a.url).login(alice!.email, TEST_PASSWORD)
+    const json = { 'content-type': 'application/json', 'accept': 'application/json' }
+    const start = async () =>
+      (await (await aliceOnA.fetch(`/channels/${channel.id}/calls`, { method: 'POST', headers: json, body: '{"kind":"audio"}' })).json()).call.id as number
+
+    const first = await start()
+    await expireDeadline(first)
+    await until(() => snapshot(first), (state) => state.call.status === 'missed', 12_000, 'a sweeper to expire the ring')
+    await new Promise((resolve) => setTimeout(resolve, 6000)) // one more sweep on each instance
+    assert.lengthOf(stream.received(`users/${bob!.id}`).filter((event) => event.type === 'call.missed' && event.callId === first), 1)
+
+    const second = await start()
+    await a.kill()
+    await expireDeadline(second)
+    const { statuses } = await until(() => snapshot(second), (state) => state.call.status === 'missed', 12_000, "B's sweeper to expire A's ring")
+    assert.equal(statuses[bob!.id], 'missed')
+  })
+    .timeout(90_000)
+    .skip(!redisUp, 'no Redis on this machine')
 })

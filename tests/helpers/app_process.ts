@@ -45,6 +45,18 @@ export class AppProcess {
     throw new Error(`The server on port ${this.port} never answered. Its output:\n${this.#output}`)
   }
 
+  /** Asks for a graceful shutdown (SIGTERM), as an orchestrator does, and waits for the exit. */
+  async terminate() {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return
+    this.#child.kill('SIGTERM')
+    await once(this.#child, 'exit')
+  }
+
+  /** Dies at once, as a crashed or OOM-killed instance does (no shutdown, no goodbyes). */
+  async kill() {
+    await this.stop()
+  }
+
   async stop() {
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return
     this.#child.kill('SIGKILL')

@@ -36,12 +36,17 @@ export class CallSocketClient {
     this.ws.on('close', () => this.#frames.end())
   }
 
-  static async as(user: User, callId: number, options: { origin?: string; peerId?: string; browser?: BrowserlessClient } = {}) {
-    const browser = options.browser ?? (await new BrowserlessClient(baseUrl()).login(user.email, TEST_PASSWORD))
+  static async as(
+    user: User,
+    callId: number,
+    options: { origin?: string; peerId?: string; browser?: BrowserlessClient; server?: string } = {}
+  ) {
+    const server = options.server ?? baseUrl()
+    const browser = options.browser ?? (await new BrowserlessClient(server).login(user.email, TEST_PASSWORD))
     const query = options.peerId ? `?peer=${options.peerId}` : ''
-    return new CallSocketClient(`${baseUrl().replace('http', 'ws')}/calls/${callId}/signal${query}`, {
+    return new CallSocketClient(`${server.replace('http', 'ws')}/calls/${callId}/signal${query}`, {
       cookie: browser.cookieHeader,
-      origin: options.origin ?? baseUrl(),
+      origin: options.origin ?? server,
     })
   }
 

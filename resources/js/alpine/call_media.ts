@@ -80,7 +80,11 @@ export function callMedia() {
         speakers = new SpeakerDetector()
         speakers.on('speaker', (id) => (this.speakerId = id))
         mesh.on('change', (participants) => this.render(participants))
-        mesh.on('ended', () => this.finish('The call has ended.'))
+        mesh.on('ended', (frame) => {
+          // The room's status line learns it here too, not only from the channel's SSE stream.
+          document.body.dispatchEvent(new CustomEvent('call-ended', { detail: { reason: frame.reason } }))
+          this.finish('The call has ended.')
+        })
         signaling.on('state', (state) => (this.connection = state))
         signaling.on('closed', ({ code, reason }) => this.finish(CLOSE_MESSAGES[code] ?? reason))
         signaling.on('error', (frame) => console.warn('call:signal', frame.code, frame.message))

@@ -33,6 +33,14 @@ export function callRoom(transmit: Transmit) {
 
     async init() {
       this.ticker = setInterval(() => (this.now = Date.now()), 1000)
+      // The call socket (callMedia) reports the end too: whichever comes first.
+      document.body.addEventListener('call-ended', (event) => {
+        const reason = (event as CustomEvent<{ reason: string | null }>).detail.reason
+        if (!this.isLive()) return
+        this.status = 'ended'
+        this.endedAt = new Date().toISOString()
+        this.endedNotice = ENDED_NOTICES[reason ?? ''] ?? 'The call has ended.'
+      })
       const subscription = transmit.subscription(`channels/${initial.channelId}`)
       this.subscription = subscription
       subscription.onMessage<{ type: string; call?: CallSummary }>((event) => {
