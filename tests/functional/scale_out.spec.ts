@@ -10,8 +10,15 @@ import { expireDeadline, snapshot } from '#tests/helpers/calls'
 import { until } from '#tests/helpers/waiting'
 import { CloseCode } from '#signaling/protocol'
 import Call from '#models/call'
+import { Nginx } from '#tests/helpers/nginx'
 
 const redisUp = await redisForTests()
+const nginxMissing = !Nginx.available()
+if (nginxMissing) {
+  const message = 'nginx is not installed (apt-get install -y nginx)'
+  if (process.env.REQUIRE_NGINX === '1') throw new Error(`The nginx test is required (REQUIRE_NGINX=1): ${message}`)
+  console.log(`Scale-out test through nginx skipped: ${message}`)
+}
 
 /** Two real Confab processes sharing the test database, with or without Redis between them. */
 function twoInstances(env: Record<string, string>, cleanup: (fn: () => Promise<void>) => void): Promise<{ a: AppProcess; b: AppProcess }> {
@@ -236,4 +243,41 @@ test.group('Scale-out: timers with two instances', (group) => {
   })
     .timeout(90_000)
     .skip(!redisUp, 'no Redis on this machine')
+})
+
+test.group('Scale-out: behind nginx (deploy/nginx/confab.conf)', (group) => {
+  withCleanDatabase(group)
+
+  test('one address for two instances: pages, SSE rings and the call WebSocket all work through the proxy', async ({ assert, cleanup }) => {
+    const { a, b } = await twoInstances({ REDIS_URL: TEST_REDIS_URL }, cleanup)
+    const proxy = await new Nginx(app.tmpPath('nginx'), 3380, [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]).start()
+    cleanup(() => proxy.stop())
+    const [alice, bob] = await people(2)
+    const channel = await channelWith([alice!, bob!])
+    const json = { 'content-type': 'application/json', 'accept': 'application/json' }
+
+    const bobBrowser = await new BrowserlessClient(proxy.url).login(bob!.email, TEST_PASSWORD)
+    const stream = await bobBrowser.openStream()
+    cleanup(async () => stream.close())
+    assert.equal((await stream.subscribe(`users/${bob!.id}`)).status, 204)
+
+    const aliceBrowser = await new BrowserlessClient(proxy.url).login(alice!.email, TEST_PASSWORD)
+    const started = await aliceBrowser.fetch(`/channels/${channel.id}/calls`, { method: 'POST', headers: json, body: '{"kind":"video"}' })
+    assert.equal(started.status, 201)
+    const callId = (await started.json()).call.id
+    assert.equal((await stream.waitFor(`users/${bob!.id}`, (event) => event.type === 'call.ringing', 5000)).callId, callId)
+    assert.equal((await bobBrowser.fetch(`/calls/${callId}/participation`, { method: 'POST', headers: json })).status, 200)
+
+    const aliceSocket = await CallSocketClient.as(alice!, callId, { server: proxy.url, browser: aliceBrowser })
+    cleanup(async () => aliceSocket.close())
+    await aliceSocket.next('welcome')
+    const bobSocket = await CallSocketClient.as(bob!, callId, { server: proxy.url, browser: bobBrowser })
+    cleanup(async () => bobSocket.close())
+    await bobSocket.next('welcome')
+    await aliceSocket.next('participant.joined')
+    aliceSocket.send({ type: 'signal', to: bob!.id, data: { description: { type: 'offer', sdp: 'v=0' } } })
+    assert.equal((await bobSocket.next('signal')).from, alice!.id)
+  })
+    .timeout(60_000)
+    .skip(!redisUp || nginxMissing, 'needs Redis and nginx')
 })

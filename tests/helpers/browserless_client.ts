@@ -110,7 +110,8 @@ export class SseStream {
   subscribe(channel: string) {
     return this.client.fetch('/__transmit/subscribe', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // As Confab's pages do: lets a proxy route the call to the instance holding the stream.
+      headers: { 'content-type': 'application/json', 'x-transmit-uid': this.uid },
       body: JSON.stringify({ uid: this.uid, channel }),
     })
   }
