@@ -5,6 +5,17 @@ import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
 
+/** Posts from the channel page's composer form, with the CSRF field the page carries. */
+async function postFromComposer(browser: BrowserlessClient, channelId: number, body: string, headers: Record<string, string> = {}) {
+  const page = await browser.fetch(`/channels/${channelId}`)
+  const csrf = (await page.text()).match(/name='_csrf' value='([^']+)'/)![1]!
+  return browser.fetch(`/channels/${channelId}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams({ _csrf: csrf, body }),
+  })
+}
+
 test.group('Live messages over SSE', (group) => {
   withCleanDatabase(group)
 
@@ -19,13 +30,7 @@ test.group('Live messages over SSE', (group) => {
     assert.equal(subscribed.status, 204)
 
     const aliceBrowser = await new BrowserlessClient(baseUrl()).login(alice!.email, TEST_PASSWORD)
-    const page = await aliceBrowser.fetch(`/channels/${channel.id}`)
-    const csrf = (await page.text()).match(/name='_csrf' value='([^']+)'/)![1]!
-    const posted = await aliceBrowser.fetch(`/channels/${channel.id}/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true' },
-      body: new URLSearchParams({ _csrf: csrf, body: 'Live <b>hello</b>' }),
-    })
+    const posted = await postFromComposer(aliceBrowser, channel.id, 'Live <b>hello</b>', { 'hx-request': 'true' })
     assert.equal(posted.status, 200)
 
     const event = await stream.waitFor(`channels/${channel.id}`, (payload) => payload.type === 'message.posted')
@@ -49,13 +54,7 @@ test.group('Live messages over SSE', (group) => {
     assert.equal((await stream.subscribe(`users/${mallory!.id}`)).status, 204)
 
     const aliceBrowser = await new BrowserlessClient(baseUrl()).login(alice!.email, TEST_PASSWORD)
-    const page = await aliceBrowser.fetch(`/channels/${channel.id}`)
-    const csrf = (await page.text()).match(/name='_csrf' value='([^']+)'/)![1]!
-    await aliceBrowser.fetch(`/channels/${channel.id}/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf, body: 'members only' }),
-    })
+    await postFromComposer(aliceBrowser, channel.id, 'members only')
     await assert.rejects(() => stream.waitFor(`channels/${channel.id}`, () => true, 500), /No matching event/)
   })
 
@@ -77,13 +76,7 @@ test.group('Live messages over SSE', (group) => {
     assert.equal(left.status, 302)
 
     const aliceBrowser = await new BrowserlessClient(baseUrl()).login(alice!.email, TEST_PASSWORD)
-    const alicePage = await aliceBrowser.fetch(`/channels/${channel.id}`)
-    const aliceCsrf = (await alicePage.text()).match(/name='_csrf' value='([^']+)'/)![1]!
-    await aliceBrowser.fetch(`/channels/${channel.id}/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: aliceCsrf, body: 'after bob left' }),
-    })
+    await postFromComposer(aliceBrowser, channel.id, 'after bob left')
     await assert.rejects(() => stream.waitFor(`channels/${channel.id}`, () => true, 500), /No matching event/)
   })
 

@@ -39,29 +39,31 @@ function twoInstances(env: Record<string, string>, cleanup: (fn: () => Promise<v
 test.group('Scale-out: several instances behind one address', (group) => {
   withCleanDatabase(group)
 
-  test('a ring started on instance A reaches a browser subscribed on instance B (Redis)', async ({ assert, cleanup }) => {
-    const { a, b } = await twoInstances({ REDIS_URL: TEST_REDIS_URL }, cleanup)
+  /** bob listens for rings on B; alice starts a call on A. */
+  async function ringFromAToB({ a, b }: { a: AppProcess; b: AppProcess }, cleanup: (fn: () => Promise<void>) => void) {
     const [alice, bob] = await people(2)
     const channel = await channelWith([alice!, bob!])
-
     const bobOnB = await new BrowserlessClient(b.url).login(bob!.email, TEST_PASSWORD)
     const stream = await bobOnB.openStream()
     cleanup(async () => stream.close())
-    assert.equal((await stream.subscribe(`users/${bob!.id}`)).status, 204)
-
+    const subscribed = (await stream.subscribe(`users/${bob!.id}`)).status
     const aliceOnA = await new BrowserlessClient(a.url).login(alice!.email, TEST_PASSWORD)
     const started = await aliceOnA.fetch(`/channels/${channel.id}/calls`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'accept': 'application/json' },
       body: JSON.stringify({ kind: 'audio' }),
     })
-    assert.equal(started.status, 201)
-    const callId = (await started.json()).call.id
+    const ring = () => stream.waitFor(`users/${bob!.id}`, (payload) => payload.type === 'call.ringing', 5000)
+    return { subscribed, started: started.status, callId: (await started.json()).call.id, ring }
+  }
 
-    const ring = await stream.waitFor(`users/${bob!.id}`, (payload) => payload.type === 'call.ringing', 5000)
-    assert.equal(ring.callId, callId)
+  test('a ring started on instance A reaches a browser subscribed on instance B (Redis)', async ({ assert, cleanup }) => {
+    const instances = await twoInstances({ REDIS_URL: TEST_REDIS_URL }, cleanup)
+    const { subscribed, started, callId, ring } = await ringFromAToB(instances, cleanup)
 
-    const health = await (await fetch(`${b.url}/health`)).json()
+    assert.deepEqual([subscribed, started], [204, 201])
+    assert.equal((await ring()).callId, callId)
+    const health = await (await fetch(`${instances.b.url}/health`)).json()
     assert.deepEqual(health.checks.map((check: any) => check.status), ['ok', 'ok'])
     assert.equal(health.checks[1].name, 'Redis health check')
   })
@@ -69,26 +71,11 @@ test.group('Scale-out: several instances behind one address', (group) => {
     .skip(!redisUp, 'no Redis on this machine')
 
   test('without Redis, the same ring stays on instance A (what the Redis transport fixes)', async ({ assert, cleanup }) => {
-    const { a, b } = await twoInstances({}, cleanup)
-    const [alice, bob] = await people(2)
-    const channel = await channelWith([alice!, bob!])
+    const instances = await twoInstances({}, cleanup)
+    const { subscribed, started, ring } = await ringFromAToB(instances, cleanup)
 
-    const bobOnB = await new BrowserlessClient(b.url).login(bob!.email, TEST_PASSWORD)
-    const stream = await bobOnB.openStream()
-    cleanup(async () => stream.close())
-    assert.equal((await stream.subscribe(`users/${bob!.id}`)).status, 204)
-
-    const aliceOnA = await new BrowserlessClient(a.url).login(alice!.email, TEST_PASSWORD)
-    const started = await aliceOnA.fetch(`/channels/${channel.id}/calls`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'accept': 'application/json' },
-      body: JSON.stringify({ kind: 'audio' }),
-    })
-    assert.equal(started.status, 201)
-    await assert.rejects(
-      () => stream.waitFor(`users/${bob!.id}`, (payload) => payload.type === 'call.ringing', 1500),
-      /No matching event/
-    )
+    assert.deepEqual([subscribed, started], [204, 201])
+    await assert.rejects(ring, /No matching event/)
   }).timeout(60_000)
 })
 
