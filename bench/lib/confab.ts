@@ -1,0 +1,139 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync, rmSync, symlinkSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { SessionMinter } from './sessions.js'
+
+export const APP_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const BUILD = `${APP_ROOT}build/`
+
+export type Database = { connection: 'sqlite'; path: string } | { connection: 'mysql'; database: string }
+
+/** A throwaway SQLite file for one benchmark (removed first, so every run starts empty). */
+export function freshSqlite(name: string): Database {
+  const path = `${APP_ROOT}tmp/bench-${name}.sqlite3`
+  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true })
+  return { connection: 'sqlite', path }
+}
+
+export function databaseEnv(database: Database): Record<string, string> {
+  if (database.connection === 'sqlite') return { DB_CONNECTION: 'sqlite', SQLITE_PATH: database.path }
+  return {
+    DB_CONNECTION: 'mysql',
+    MYSQL_HOST: process.env.BENCH_MYSQL_HOST ?? '127.0.0.1',
+    MYSQL_PORT: process.env.BENCH_MYSQL_PORT ?? '3306',
+    MYSQL_USER: process.env.BENCH_MYSQL_USER ?? 'root',
+    MYSQL_PASSWORD: process.env.BENCH_MYSQL_PASSWORD ?? '',
+    MYSQL_DB_NAME: database.database,
+  }
+}
+
+let built = false
+
+/**
+ * The production build (`npm run build`), made once per bench run so it measures the code as it
+ * is now. The build folder borrows the project's node_modules instead of its own `npm ci`.
+ */
+export function ensureProductionBuild() {
+  if (built) return
+  console.log('building Confab for production (npm run build)...')
+  try {
+    execFileSync('npm', ['run', 'build'], { cwd: APP_ROOT, stdio: 'pipe' })
+  } catch (error: any) {
+    throw new Error(`npm run build failed:\n${error.stdout}\n${error.stderr}`)
+  }
+  if (!existsSync(`${BUILD}node_modules`)) symlinkSync(`${APP_ROOT}node_modules`, `${BUILD}node_modules`, 'dir')
+  built = true
+}
+
+/**
+ * One Confab server in production mode (NODE_ENV=production, compiled JavaScript, Vite's
+ * production assets) on its own port and database, started the way docs/deploy.md starts it.
+ */
+export class ConfabServer {
+  readonly appKey = randomBytes(32).toString('base64url')
+  #sessions?: SessionMinter
+  readonly env: Record<string, string>
+  #child?: ChildProcess
+  #output = ''
+
+  constructor(
+    readonly port: number,
+    readonly database: Database,
+    env: Record<string, string> = {}
+  ) {
+    this.env = {
+      PATH: process.env.PATH!,
+      TZ: 'UTC',
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      APP_KEY: this.appKey,
+      APP_URL: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: 'warn',
+      SESSION_DRIVER: 'cookie',
+      LIMITER_STORE: 'memory',
+      // The ring benchmark starts calls back to back as one person.
+      CALL_STARTS_PER_MINUTE: '600',
+      ...databaseEnv(database),
+      ...env,
+    }
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  get wsUrl() {
+    return `ws://127.0.0.1:${this.port}`
+  }
+
+  get pid() {
+    return this.#child!.pid!
+  }
+
+  /** A `Cookie` header for a real session of this user. */
+  cookieFor(userId: number) {
+    if (!this.#sessions) throw new Error('Start the server first')
+    return this.#sessions.cookieFor(userId)
+  }
+
+  /** Applies the migrations to the benchmark's database (`node ace migration:run --force`). */
+  migrate() {
+    ensureProductionBuild()
+    execFileSync(process.execPath, ['ace.js', 'migration:run', '--force'], { cwd: BUILD, env: this.env, stdio: ['ignore', 'ignore', 'inherit'] })
+  }
+
+  async start(extraNodeArgs: string[] = []) {
+    ensureProductionBuild()
+    this.#sessions ??= await SessionMinter.create(this.appKey)
+    this.#child = spawn(process.execPath, [...extraNodeArgs, 'bin/server.js'], { cwd: BUILD, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    this.#child.stdout!.on('data', (chunk) => (this.#output += chunk))
+    this.#child.stderr!.on('data', (chunk) => (this.#output += chunk))
+    const deadline = Date.now() + 30_000
+    while (Date.now() < deadline) {
+      if (this.#child.exitCode !== null) break
+      try {
+        const response = await fetch(`${this.url}/health`)
+        if (response.ok) return this
+      } catch {}
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    throw new Error(`Confab on port ${this.port} did not become healthy. Its output:\n${this.#output}`)
+  }
+
+  get output() {
+    return this.#output
+  }
+
+  /** SIGTERM, as an orchestrator stops it (a --cpu-prof profile is written on this exit). */
+  async stop() {
+    const child = this.#child
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    await once(child, 'exit')
+    clearTimeout(timer)
+  }
+}
