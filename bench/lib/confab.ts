@@ -1,6 +1,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, rmSync, symlinkSync } from 'node:fs'
+import { cpSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { SessionMinter } from './sessions.js'
@@ -29,22 +30,51 @@ export function databaseEnv(database: Database): Record<string, string> {
   }
 }
 
+/** This run's copy of the build: `npm run build` rewrites build/ in place, and runs may overlap. */
+const RUN_BUILD = `${APP_ROOT}tmp/bench-build-${process.pid}/`
 let built = false
 
 /**
  * The production build (`npm run build`), made once per bench run so it measures the code as it
- * is now. The build folder borrows the project's node_modules instead of its own `npm ci`.
+ * is now, then copied to a folder of this run's own; the copy borrows the project's node_modules
+ * instead of its own `npm ci`.
  */
 export function ensureProductionBuild() {
   if (built) return
-  console.log('building Confab for production (npm run build)...')
-  try {
-    execFileSync('npm', ['run', 'build'], { cwd: APP_ROOT, stdio: 'pipe' })
-  } catch (error: any) {
-    throw new Error(`npm run build failed:\n${error.stdout}\n${error.stderr}`)
-  }
-  if (!existsSync(`${BUILD}node_modules`)) symlinkSync(`${APP_ROOT}node_modules`, `${BUILD}node_modules`, 'dir')
+  withLock(`${APP_ROOT}tmp/bench-build.lock`, () => {
+    console.log('building Confab for production (npm run build)...')
+    try {
+      execFileSync('npm', ['run', 'build'], { cwd: APP_ROOT, stdio: 'pipe' })
+    } catch (error: any) {
+      throw new Error(`npm run build failed:\n${error.stdout}\n${error.stderr}`)
+    }
+    cpSync(BUILD, RUN_BUILD, { recursive: true, filter: (source) => !source.startsWith(`${BUILD}node_modules`) })
+  })
+  symlinkSync(`${APP_ROOT}node_modules`, `${RUN_BUILD}node_modules`, 'dir')
+  process.on('exit', () => rmSync(RUN_BUILD, { recursive: true, force: true }))
   built = true
+}
+
+/** A cross-process mutex (mkdir is atomic); a lock older than two minutes is a crashed run's. */
+function withLock(path: string, work: () => void) {
+  mkdirSync(dirname(path), { recursive: true })
+  const deadline = Date.now() + 180_000
+  for (;;) {
+    try {
+      mkdirSync(path)
+      break
+    } catch (error: any) {
+      if (error.code !== 'EEXIST') throw error
+      if (Date.now() - statSync(path).mtimeMs > 120_000) rmSync(path, { recursive: true, force: true })
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${path}`)
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250)
+    }
+  }
+  try {
+    work()
+  } finally {
+    rmSync(path, { recursive: true, force: true })
+  }
 }
 
 /**
@@ -102,13 +132,13 @@ export class ConfabServer {
   /** Applies the migrations to the benchmark's database (`node ace migration:run --force`). */
   migrate() {
     ensureProductionBuild()
-    execFileSync(process.execPath, ['ace.js', 'migration:run', '--force'], { cwd: BUILD, env: this.env, stdio: ['ignore', 'ignore', 'inherit'] })
+    execFileSync(process.execPath, ['ace.js', 'migration:run', '--force'], { cwd: RUN_BUILD, env: this.env, stdio: ['ignore', 'ignore', 'inherit'] })
   }
 
   async start(extraNodeArgs: string[] = []) {
     ensureProductionBuild()
     this.#sessions ??= await SessionMinter.create(this.appKey)
-    this.#child = spawn(process.execPath, [...extraNodeArgs, 'bin/server.js'], { cwd: BUILD, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    this.#child = spawn(process.execPath, [...extraNodeArgs, 'bin/server.js'], { cwd: RUN_BUILD, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] })
     this.#child.stdout!.on('data', (chunk) => (this.#output += chunk))
     this.#child.stderr!.on('data', (chunk) => (this.#output += chunk))
     const deadline = Date.now() + 30_000
