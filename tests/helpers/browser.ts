@@ -3,7 +3,7 @@ import { TEST_PASSWORD } from '#database/factories/user_factory'
 import type User from '#models/user'
 
 export { until } from '#tests/helpers/waiting'
-export { launchChromium } from '#tests/helpers/chromium'
+export { launchChromium, startCallFrom, acceptRing, closePages } from '#tests/helpers/chromium'
 
 /** A signed-in page for `user` in its own browser context (its own cookies, like another person). */
 export async function pageAs(browser: Browser, user: User, baseUrl: string, path = '/channels') {
@@ -70,24 +70,6 @@ export function receivingEverything(expectedPeers: number, audioOnly = false) {
     )
 }
 
-/** Starts a call from the channel page and waits for the room's media to be up. */
-export async function startCallFrom(page: Page, channelId: number, kind: 'audio' | 'video') {
-  await page.goto(`/channels/${channelId}`)
-  await Promise.all([
-    page.waitForURL('**/calls/*'),
-    page.click(`button[title="Start ${kind === 'video' ? 'a video' : 'an audio'} call"]`),
-  ])
-  await page.waitForFunction(() => (window as any).confabCall)
-  return Number(page.url().split('/').pop())
-}
-
-/** Accepts the incoming-call modal and waits for the room's media to be up. */
-export async function acceptRing(page: Page) {
-  await page.waitForSelector('#incoming-call-title')
-  await Promise.all([page.waitForURL('**/calls/*'), page.click('button.button--accept')])
-  await page.waitForFunction(() => (window as any).confabCall)
-}
-
 /** The label of the track a page sends to its first peer (camera or screen; microphone), and its SDP. */
 export function sentTrack(page: Page, kind: 'audio' | 'video') {
   return page.evaluate((wanted) => {
@@ -95,12 +77,4 @@ export function sentTrack(page: Page, kind: 'audio' | 'video') {
     const sender = session.pc.getSenders().find((candidate: RTCRtpSender) => candidate.track?.kind === wanted)
     return { label: sender?.track?.label ?? null, sdp: session.pc.currentLocalDescription?.sdp ?? null }
   }, kind)
-}
-
-/** Closes peer connections before the context: TURN allocations do not linger. */
-export async function closePages(pages: Page[]) {
-  for (const page of pages) {
-    await page.evaluate(() => (window as any).confabCall?.mesh.close()).catch(() => {})
-    await page.context().close().catch(() => {})
-  }
 }

@@ -1,4 +1,4 @@
-import { chromium } from 'playwright-core'
+import { chromium, type Page } from 'playwright-core'
 import { chromiumPath } from '#tests/browser_setting'
 
 /**
@@ -26,3 +26,28 @@ export async function launchChromium() {
   return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS })
 }
 
+/** Starts a call from the channel page and waits for the room's media to be up. */
+export async function startCallFrom(page: Page, channelId: number, kind: 'audio' | 'video') {
+  await page.goto(`/channels/${channelId}`)
+  await Promise.all([
+    page.waitForURL('**/calls/*'),
+    page.click(`button[title="Start ${kind === 'video' ? 'a video' : 'an audio'} call"]`),
+  ])
+  await page.waitForFunction(() => (window as any).confabCall)
+  return Number(page.url().split('/').pop())
+}
+
+/** Accepts the incoming-call modal and waits for the room's media to be up. */
+export async function acceptRing(page: Page) {
+  await page.waitForSelector('#incoming-call-title')
+  await Promise.all([page.waitForURL('**/calls/*'), page.click('button.button--accept')])
+  await page.waitForFunction(() => (window as any).confabCall)
+}
+
+/** Closes peer connections before the context: TURN allocations do not linger. */
+export async function closePages(pages: Page[]) {
+  for (const page of pages) {
+    await page.evaluate(() => (window as any).confabCall?.mesh.close()).catch(() => {})
+    await page.context().close().catch(() => {})
+  }
+}

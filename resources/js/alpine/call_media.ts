@@ -64,7 +64,6 @@ export function callMedia() {
         media.on('state', (state) => (this.sharing = state.screen))
         await media.start(options.kind)
         this.cameraOff = !media.hasCamera
-        await this.loadDevices()
 
         const peerId = crypto.randomUUID()
         const origin = window.location.origin.replace(/^http/, 'ws')
@@ -89,6 +88,8 @@ export function callMedia() {
         signaling.on('closed', ({ code, reason }) => this.finish(CLOSE_MESSAGES[code] ?? reason))
         signaling.on('error', (frame) => console.warn('call:signal', frame.code, frame.message))
         signaling.connect()
+        // The device pickers are not needed to join: list them while the call connects.
+        void this.loadDevices().catch((error) => console.warn('call:devices', error))
         qualityTimer = setInterval(() => void this.measure(), 2000)
 
         // A handle for debugging in the console (and for the browser tests' getStats checks).
