@@ -1,6 +1,6 @@
 /*
-| Routes. Pages need a signed-in user (`auth`), except the account pages (`guest`) and
-| `/health`. Every channel lookup goes through the current user's memberships.
+| Routes. Pages need a signed-in user (`auth`), except the account pages (`guest`), `/health`
+| and `/up`. Every channel lookup goes through the current user's memberships.
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
@@ -24,6 +24,10 @@ const CallEndingsController = () => import('#controllers/call_endings_controller
 router.where('id', router.matchers.number())
 
 router.get('/health', [HealthController, 'show']).as('health')
+// Liveness only (Rails' `/up`): the process answers HTTP. No database, so a probe that restarts
+// dead instances does not also restart live ones when the database blips; the page benchmark
+// uses it as the floor of what any route in this app costs.
+router.get('/up', ({ response }) => response.ok('OK')).as('up')
 
 router
   .group(() => {
