@@ -24,6 +24,9 @@ export default class CallsController {
     if (request.header('hx-request') && before) {
       return view.render('frags/call_history_rows', page)
     }
+    // The history just counted the unseen missed calls: the navigation badge reuses that count
+    // instead of asking the database again.
+    view.share({ missedCallCount: () => page.unseenMissedCount })
     return view.render('pages/calls/index', page)
   }
 
