@@ -10,6 +10,7 @@ import EndCall from '#actions/calls/end_call'
 import { CallConflictException } from '#exceptions/call_conflict_exception'
 import { IceServers } from '#services/ice_servers'
 import { FrameBucket } from '#signaling/rate_limiter'
+import { MediaStateWriter } from '#signaling/media_state_writer'
 import { LocalBus, RedisBus, type BusMessage, type CallBus, type PresenceEntry } from '#signaling/call_bus'
 import { redisConnection } from '#config/redis'
 import { frameValidators, isFrameType } from '#signaling/frame_validators'
@@ -24,16 +25,19 @@ import {
 
 type LeaveReason = 'left' | 'timeout'
 
+/** The pinger visits a tenth of the calls at a time (see #startPinging). */
+const PING_SLICES = 10
+
 /** A person with a place in a call's room: connected, or within the reconnect grace. */
 type Member = {
   userId: number
+  /** Their call_participants row, where their media state is kept. */
+  participantId: number
   name: string
   media: MediaState
   peerId: string | null
   socket: CallSocket | null
   graceTimer: NodeJS.Timeout | null
-  /** Media-state writes run one after another, so the database keeps the latest. */
-  mediaWrites: Promise<unknown>
   leaveReason: LeaveReason | null
 }
 
@@ -82,6 +86,7 @@ export class CallHub {
   #rooms = new Map<number, CallRoom>()
   #iceServers = new IceServers()
   #pinger: NodeJS.Timeout | null = null
+  #mediaStates = new MediaStateWriter()
 
   /** `bus` shares presence and frames with other instances (RedisBus), or nothing (LocalBus). */
   constructor(private bus: CallBus = new LocalBus()) {}
@@ -103,7 +108,7 @@ export class CallHub {
     })
     if (!call) return ws.close(CloseCode.NoSuchCall, 'No such call')
     if (!call.isLive) return ws.close(CloseCode.CallEnded, 'This call has ended')
-    const joined = await CallParticipant.query().where({ callId, status: 'joined' }).preload('user').orderBy('id')
+    const joined = await this.#joinedParticipants(callId)
     const me = joined.find((participant) => participant.userId === user.id)
     if (!me) return ws.close(CloseCode.NotParticipant, 'You are not in this call: join it first')
 
@@ -129,18 +134,19 @@ export class CallHub {
       : { audio: me.audioEnabled, video: me.videoEnabled, screen: me.screenSharing }
     const member: Member = existing ?? {
       userId: user.id,
+      participantId: me.id,
       name: user.fullName,
       media,
       peerId,
       socket: null,
       graceTimer: null,
-      mediaWrites: Promise.resolve(),
       leaveReason: null,
     }
     const reconnected = Boolean(existing || mineElsewhere)
     if (member.graceTimer) clearTimeout(member.graceTimer)
     member.graceTimer = null
     member.socket?.replace()
+    member.participantId = me.id
     member.peerId = peerId
     member.socket = new CallSocket(ws, user, room, this, peerId)
     room.members.set(user.id, member)
@@ -196,18 +202,39 @@ export class CallHub {
     for (const data of early) member.socket.receive(data)
   }
 
-  /** Relays an SDP description or ICE candidate to one other member of the call. */
-  async relaySignal(room: CallRoom, from: CallSocket, frame: ClientFrames['signal']) {
+  /**
+   * Who is in the call, with just what the welcome needs. Every (re)connect reads this, and a
+   * reconnect storm reads it thousands of times a second: whole rows would parse half a dozen
+   * timestamps per person (and carry every user's password hash) only to throw them away.
+   */
+  #joinedParticipants(callId: number) {
+    return CallParticipant.query()
+      .select('id', 'user_id', 'audio_enabled', 'video_enabled', 'screen_sharing')
+      .where({ callId, status: 'joined' })
+      .preload('user', (query) => query.select('id', 'full_name'))
+      .orderBy('id')
+  }
+
+  /**
+   * Relays an SDP description or ICE candidate to one other member of the call. Synchronous
+   * when the other member's socket is here (the common case, once per frame); only a member
+   * on another instance needs a look at the shared presence.
+   */
+  relaySignal(room: CallRoom, from: CallSocket, frame: ClientFrames['signal']): void | Promise<void> {
     if (frame.to === from.user.id) return from.error('unknown_peer', `User ${frame.to} is not in this call`)
     const relayed: ServerFrame = { type: 'signal', from: from.user.id, fromPeer: from.peerId, data: frame.data }
     const target = room.members.get(frame.to)
     if (target?.socket) return target.socket.send(relayed)
-    const elsewhere = target ? null : await this.bus.presenceOf(room.callId, frame.to)
+    return this.#relayElsewhere(room, from, frame.to, relayed, Boolean(target))
+  }
+
+  async #relayElsewhere(room: CallRoom, from: CallSocket, to: number, relayed: ServerFrame, inRoom: boolean) {
+    const elsewhere = inRoom ? null : await this.bus.presenceOf(room.callId, to)
     if (elsewhere?.connected && elsewhere.instance !== this.bus.instanceId) {
-      return this.#publish(room.callId, { kind: 'frame', to: frame.to, payload: JSON.stringify(relayed) })
+      return this.#publish(room.callId, { kind: 'frame', to, payload: JSON.stringify(relayed) })
     }
-    if (target || elsewhere) return from.error('peer_not_connected', `User ${frame.to} is reconnecting`)
-    return from.error('unknown_peer', `User ${frame.to} is not in this call`)
+    if (inRoom || elsewhere) return from.error('peer_not_connected', `User ${to} is reconnecting`)
+    return from.error('unknown_peer', `User ${to} is not in this call`)
   }
 
   /** Shares a member's microphone/camera/screen state and keeps it in the database. */
@@ -217,14 +244,7 @@ export class CallHub {
     member.media = { audio: frame.audio, video: frame.video, screen: frame.screen }
     this.#broadcast(room, { type: 'media', userId: member.userId, ...member.media }, member.userId)
     void this.#sharePresence(room, member)
-    const { audio, video, screen } = member.media
-    member.mediaWrites = member.mediaWrites
-      .then(() =>
-        CallParticipant.query()
-          .where({ callId: room.callId, userId: member.userId })
-          .update({ audioEnabled: audio, videoEnabled: video, screenSharing: screen })
-      )
-      .catch((error) => logger.error({ err: error, callId: room.callId }, 'media state write failed'))
+    this.#mediaStates.record(member.participantId, member.media)
   }
 
   async leave(room: CallRoom, from: CallSocket) {
@@ -286,10 +306,7 @@ export class CallHub {
    */
   async reapAbsent(now = Date.now()) {
     const graceMs = callsConfig.reconnectGraceSeconds * 1000
-    const joined = await CallParticipant.query()
-      .where('status', 'joined')
-      .whereHas('call', (query) => query.whereIn('status', Call.LIVE_STATUSES))
-      .preload('user')
+    const joined = await this.#joinedWithoutSocketHere()
     const reaped: Array<{ callId: number; userId: number }> = []
     for (const participant of joined) {
       const member = this.#rooms.get(participant.callId)?.members.get(participant.userId)
@@ -305,6 +322,7 @@ export class CallHub {
       if (now - since < graceMs) continue
       if (member) member.leaveReason = 'timeout'
       try {
+        await participant.load('user')
         await new LeaveCall().handle(participant.user, participant.callId)
         reaped.push({ callId: participant.callId, userId: participant.userId })
       } catch (error) {
@@ -320,6 +338,33 @@ export class CallHub {
       }
     }
     return reaped
+  }
+
+  /**
+   * The joined participants of live calls who have neither a socket nor a grace timer here: the
+   * only ones the sweep has to look at. The sweep runs every few seconds and nearly everyone in
+   * a call has a socket, so it reads bare (call, user) pairs first and builds models for the
+   * rest only; building a model (and preloading the user) for every person in every call cost
+   * seconds of CPU per sweep with a few thousand people in calls, stalling every socket.
+   */
+  async #joinedWithoutSocketHere() {
+    const pairs = await CallParticipant.query()
+      .where('status', 'joined')
+      .whereHas('call', (query) => query.whereIn('status', Call.LIVE_STATUSES))
+      .select('id', 'call_id', 'user_id')
+      .pojo<{ id: number; call_id: number; user_id: number }>()
+    const absentIds = pairs
+      .filter((pair) => {
+        const member = this.#rooms.get(Number(pair.call_id))?.members.get(Number(pair.user_id))
+        return !member?.socket && !member?.graceTimer
+      })
+      .map((pair) => pair.id)
+    const absent: CallParticipant[] = []
+    // In slices: after a restart everyone is absent, more than a statement can bind at once.
+    for (let start = 0; start < absentIds.length; start += 500) {
+      absent.push(...(await CallParticipant.query().whereIn('id', absentIds.slice(start, start + 500)).orderBy('id')))
+    }
+    return absent
   }
 
   /**
@@ -436,11 +481,19 @@ export class CallHub {
       .catch((error) => logger.error({ err: error, callId: room.callId }, 'call presence write failed'))
   }
 
-  /** Pings every socket; one that did not answer the previous ping is dropped. */
+  /**
+   * Pings every socket once per ping interval; one that did not answer the previous ping is
+   * dropped. The calls take turns in PING_SLICES groups (by call id, so each call keeps an
+   * exact interval): pinging thousands of sockets in one go held up every call's frames for
+   * tens of milliseconds.
+   */
   #startPinging() {
     if (this.#pinger) return
+    let tick = 0
     this.#pinger = setInterval(() => {
+      const slice = tick++ % PING_SLICES
       for (const room of this.#rooms.values()) {
+        if (room.callId % PING_SLICES !== slice) continue
         for (const member of room.members.values()) {
           member.socket?.heartbeat()
           if (member.socket) void this.#sharePresence(room, member)
@@ -450,7 +503,7 @@ export class CallHub {
         clearInterval(this.#pinger)
         this.#pinger = null
       }
-    }, callsConfig.pingIntervalMs)
+    }, callsConfig.pingIntervalMs / PING_SLICES)
     this.#pinger.unref()
   }
 
@@ -475,6 +528,7 @@ export class CallHub {
   /** Process exit: shut down, then close the connections to the other instances. */
   async close() {
     this.shutdown()
+    await this.#mediaStates.flush()
     await this.bus.close()
   }
 
@@ -483,6 +537,8 @@ export class CallHub {
     this.#startedAt = Date.now()
     if (this.#pinger) clearInterval(this.#pinger)
     this.#pinger = null
+    // Media states still waiting for their write go out now, not after the server is gone.
+    void this.#mediaStates.flush()
     for (const room of [...this.#rooms.values()]) {
       for (const member of room.members.values()) {
         if (member.graceTimer) clearTimeout(member.graceTimer)
@@ -499,7 +555,9 @@ export class CallHub {
 export class CallSocket {
   #alive = true
   #bucket = new FrameBucket(callsConfig.frameBurst, callsConfig.framesPerSecond)
-  #queue: Promise<void> = Promise.resolve()
+  /** Frames received and not handled yet, oldest first. */
+  #inbox: Array<{ data: RawData; isBinary: boolean }> = []
+  #handling = false
   #iceRefresh: NodeJS.Timeout | null = null
   #closedByServer = false
 
@@ -528,12 +586,22 @@ export class CallSocket {
       this.close(CloseCode.Flood, 'Too many frames, slow down')
       return
     }
-    this.#queue = this.#queue
-      .then(() => this.#handle(data, isBinary))
-      .catch((error) => {
+    this.#inbox.push({ data, isBinary })
+    if (!this.#handling) void this.#handleInbox()
+  }
+
+  /** One loop per burst of frames rather than a promise chain link per frame. */
+  async #handleInbox() {
+    this.#handling = true
+    for (let next = this.#inbox.shift(); next; next = this.#inbox.shift()) {
+      try {
+        await this.#handle(next.data, next.isBinary)
+      } catch (error) {
         logger.error({ err: error, callId: this.room.callId }, 'call frame failed')
         this.error('internal', 'The server could not handle that frame')
-      })
+      }
+    }
+    this.#handling = false
   }
 
   async #handle(data: RawData, isBinary: boolean) {
@@ -558,7 +626,7 @@ export class CallSocket {
     }
     switch (frame.type) {
       case 'signal':
-        return await this.hub.relaySignal(this.room, this, valid)
+        return this.hub.relaySignal(this.room, this, valid)
       case 'media':
         return this.hub.updateMedia(this.room, this, valid)
       case 'leave':
