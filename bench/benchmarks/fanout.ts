@@ -1,4 +1,4 @@
-import { ConfabServer, freshSqlite } from '../lib/confab.js'
+import { ConfabServer, freshSqlite, profileArgs } from '../lib/confab.js'
 import { BenchDb } from '../lib/bench_db.js'
 import { BareSseServer } from '../lib/bare_sse.js'
 import { LoadProcess } from '../lib/load_process.js'
@@ -13,7 +13,6 @@ const MEMBERS = Number(process.env.BENCH_FANOUT_MEMBERS ?? 1000)
 const ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 40)
 const WARMUP_ROUNDS = 5
 const INTERVAL_MS = 250
-const PROFILE_ARGS = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
 
 /**
  * Channel fan-out: a member's real message post in a channel of 1,000 members, each with an SSE
@@ -29,7 +28,7 @@ async function run() {
   const channelId = await db.channel('fanout', members)
   await db.close()
 
-  await server.start(PROFILE_ARGS)
+  await server.start(profileArgs())
   const bare = await new BareSseServer(BARE_PORT).start()
   const load = new LoadProcess(new URL('../load/sse_load.ts', import.meta.url))
   try {

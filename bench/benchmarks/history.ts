@@ -7,7 +7,7 @@
 import os from 'node:os'
 import mysql from 'mysql2/promise'
 import type { Benchmark } from '../run.js'
-import { ConfabServer, databaseEnv, type Database } from '../lib/confab.js'
+import { ConfabServer, databaseEnv, type Database, profileArgs } from '../lib/confab.js'
 import { BenchDb } from '../lib/bench_db.js'
 import { HistoryGenerator, type HistoryDataset } from '../lib/history_generator.js'
 import { LoadProcess } from '../lib/load_process.js'
@@ -62,8 +62,7 @@ const history: Benchmark = {
     await generator.resetUnseen(dataset.focusUserId)
     const deepBefore = await deepCursor(db, dataset.focusUserId)
 
-    // BENCH_PROFILE_DIR=<dir> writes a --cpu-prof profile of the server there.
-    await server.start(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [])
+    await server.start(profileArgs())
     const load = new LoadProcess(new URL('../load/http_requests.ts', import.meta.url))
     try {
       const headers = { cookie: server.cookieFor(dataset.focusUserId), accept: 'text/html' }

@@ -5,7 +5,7 @@
 */
 import os from 'node:os'
 import type { Benchmark } from '../run.js'
-import { ConfabServer, freshSqlite } from '../lib/confab.js'
+import { ConfabServer, freshSqlite, profileArgs } from '../lib/confab.js'
 import { BenchDb, timestamp } from '../lib/bench_db.js'
 import { LoadProcess } from '../lib/load_process.js'
 import { ProcessMeter } from '../lib/process_stats.js'
@@ -31,8 +31,7 @@ const pages: Benchmark = {
     const world = await seedWorld(db)
     await db.close()
 
-    // BENCH_PROFILE_DIR=<dir> writes a --cpu-prof profile of the server there.
-    await server.start(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [])
+    await server.start(profileArgs())
     const load = new LoadProcess(new URL('../load/http_requests.ts', import.meta.url))
     try {
       const cookie = server.cookieFor(world.aliceId)

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ConfabServer, freshSqlite } from '../lib/confab.js'
+import { ConfabServer, freshSqlite, profileArgs } from '../lib/confab.js'
 import { BenchDb } from '../lib/bench_db.js'
 import { BareSseServer } from '../lib/bare_sse.js'
 import { LoadProcess } from '../lib/load_process.js'
@@ -20,7 +20,6 @@ const ROUNDS = Number(process.env.BENCH_RING_ROUNDS ?? 200)
 const WARMUP_ROUNDS = 10
 /** One start every 100 ms at most: CALL_STARTS_PER_MINUTE caps alice at 600 a minute. */
 const INTERVAL_MS = 100
-const PROFILE_ARGS = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
 
 type Spec = { key: string; channels: string[]; cookie?: string }
 
@@ -44,7 +43,7 @@ async function run() {
   await db.close()
 
   // The inspector (on a free port) lets the memory readings follow a full garbage collection.
-  await server.start(['--inspect=127.0.0.1:0', ...PROFILE_ARGS])
+  await server.start(['--inspect=127.0.0.1:0', ...profileArgs()])
   const bare = await new BareSseServer(BARE_PORT).start(['--inspect=127.0.0.1:0'])
   const servers = [server, bare]
   const load = new LoadProcess(new URL('../load/sse_load.ts', import.meta.url))

@@ -15,11 +15,11 @@
 | closed with 4008, which is the product working as designed, not a relay speed.
 |
 | While developing: SIGNALING_RELAYS=confab,ws (which relays), SIGNALING_STEPS=100,500 (which
-| steps), SIGNALING_PROFILE=/tmp/prof-signaling (a --cpu-prof profile of Confab).
+| steps), BENCH_PROFILE_DIR=/tmp/prof (a --cpu-prof profile of Confab).
 */
 import { once } from 'node:events'
 import { fork } from 'node:child_process'
-import { ConfabServer, freshSqlite } from '../lib/confab.js'
+import { ConfabServer, freshSqlite, profileArgs } from '../lib/confab.js'
 import { BenchDb } from '../lib/bench_db.js'
 import { LoadProcess } from '../lib/load_process.js'
 import { collectGarbage } from '../lib/inspector.js'
@@ -244,8 +244,8 @@ async function run() {
   try {
     for (const kind of kinds) {
       if (kind === 'confab') {
-        // SIGNALING_PROFILE=<dir>: write a --cpu-prof profile of Confab there (to find what a missed target costs).
-        const profile = process.env.SIGNALING_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SIGNALING_PROFILE}`] : []
+        // BENCH_PROFILE_DIR=<dir>: a --cpu-prof profile of Confab there (to find what a missed target costs).
+        const profile = profileArgs()
         await confab.start(['--inspect=127.0.0.1:0', ...profile])
         contenders.push(new Contender({ kind, url: confab.url, pid: confab.pid, output: () => confab.output, stop: () => confab.stop() }, (userId) => confab.cookieFor(userId)))
       } else {

@@ -30,6 +30,12 @@ export function databaseEnv(database: Database): Record<string, string> {
   }
 }
 
+/** `BENCH_PROFILE_DIR=/tmp/prof npm run bench -- x`: every server x starts writes a --cpu-prof profile there. */
+export function profileArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []
+}
+
 /** This run's copy of the build: `npm run build` rewrites build/ in place, and runs may overlap. */
 const RUN_BUILD = `${APP_ROOT}tmp/bench-build-${process.pid}/`
 let built = false
