@@ -12,7 +12,6 @@ export const controllers = {
   ChannelMembers: () => import('#controllers/channel_members_controller'),
   Channels: () => import('#controllers/channels_controller'),
   DirectChannels: () => import('#controllers/direct_channels_controller'),
-  EventStreams: () => import('#controllers/event_streams_controller'),
   Health: () => import('#controllers/health_controller'),
   Memberships: () => import('#controllers/memberships_controller'),
   Messages: () => import('#controllers/messages_controller'),
