@@ -33,7 +33,7 @@ export type ScannedRoutes = {
     'call_participation.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_endings.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'event_streams': { paramsTuple?: []; params?: {} }
+    'event_stream': { paramsTuple?: []; params?: {} }
     'subscribe': { paramsTuple?: []; params?: {} }
     'unsubscribe': { paramsTuple?: []; params?: {} }
   }
@@ -52,7 +52,7 @@ export type ScannedRoutes = {
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'calls.participants': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'event_streams': { paramsTuple?: []; params?: {} }
+    'event_stream': { paramsTuple?: []; params?: {} }
   }
   HEAD: {
     'health': { paramsTuple?: []; params?: {} }
@@ -69,7 +69,7 @@ export type ScannedRoutes = {
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'calls.participants': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'event_streams': { paramsTuple?: []; params?: {} }
+    'event_stream': { paramsTuple?: []; params?: {} }
   }
   POST: {
     'session.store': { paramsTuple?: []; params?: {} }
