@@ -25,8 +25,12 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
     app.booting(async () => {
       await import('#start/env')
     })
-    app.listen('SIGTERM', () => app.terminate())
-    app.listenIf(app.managedByPm2, 'SIGINT', () => app.terminate())
+    // Exit once the graceful shutdown is done (connections drained, providers shut down). Code
+    // still running after it, like a handler whose client hung up mid-request, would reopen a
+    // database pool whose reaper timer then kept the process alive forever.
+    const terminateAndExit = () => app.terminate().finally(() => process.exit())
+    app.listen('SIGTERM', terminateAndExit)
+    app.listenIf(app.managedByPm2, 'SIGINT', terminateAndExit)
   })
   .httpServer()
   .start(createServerWithSignaling)

@@ -81,9 +81,6 @@ const pages: Benchmark = {
       report.note('The channel page also moves the viewer\'s read marker (an UPDATE that finds nothing to do after the first request).')
     } finally {
       await load.stop()
-      // Let the requests still in flight finish first: a SIGTERM that lands among them can leave
-      // the server waiting past ConfabServer.stop()'s grace (and a --cpu-prof profile unwritten).
-      await new Promise((resolve) => setTimeout(resolve, 2000))
       await server.stop()
     }
     return report.finish()
