@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises'
 import edge from 'edge.js'
 import transmit from '@adonisjs/transmit/services/main'
 import type CallStarted from '#events/call_started'
@@ -8,7 +7,6 @@ import CallParticipant from '#models/call_participant'
 import Message from '#models/message'
 import { loadCallDetails, serializeCall } from '#serializers/call_serializer'
 import { ringPayload } from '#serializers/ring_serializer'
-import type { CallChange } from '#actions/calls/call_change'
 
 /**
  * Tells everyone concerned what a committed call transition changed, over SSE:
@@ -21,11 +19,14 @@ import type { CallChange } from '#actions/calls/call_change'
 export default class CallNotifier {
   async handle(event: CallStarted | CallUpdated | CallEnded) {
     const { change } = event
-    if (change.ringing.length) await this.#ring(change)
     const call = await loadCallDetails(change.call)
     const caller = call.initiator ? { id: call.initiator.id, name: call.initiator.fullName } : null
     const channel = { id: call.channelId, name: call.channel.name, kind: call.channel.kind }
 
+    for (const participant of change.ringing) {
+      participant.$setRelated('call', call)
+      transmit.broadcast(`users/${participant.userId}`, ringPayload(participant))
+    }
     for (const { userId, reason } of change.ringsStopped) {
       transmit.broadcast(`users/${userId}`, { type: 'call.ring_stopped', callId: call.id, reason })
     }
@@ -48,24 +49,6 @@ export default class CallNotifier {
     const type = change.started ? 'call.started' : change.ended ? 'call.ended' : 'call.updated'
     transmit.broadcast(`channels/${call.channelId}`, { type, call: serializeCall(call) })
     await this.#refreshTimelineEntry(call.id, change.started)
-  }
-
-  /**
-   * Rings go out before anything else is loaded or rendered: a late ring is a missed call.
-   * StartCall hands the call over with its initiator and channel, which is all a ring needs.
-   */
-  async #ring(change: CallChange) {
-    const call = change.call
-    if (!('initiator' in call.$preloaded) || !('channel' in call.$preloaded)) {
-      await call.load((loader) => loader.load('initiator').load('channel'))
-    }
-    for (const participant of change.ringing) {
-      participant.$setRelated('call', call)
-      transmit.broadcast(`users/${participant.userId}`, ringPayload(participant))
-    }
-    // Node sends what was written to a chunked response on the next tick; until this chain of
-    // promises yields, the rings would wait for every query and render that follows.
-    await nextTurn()
   }
 
   /** The "Alice started a video call — Join" line in the channel, kept in step with the call. */

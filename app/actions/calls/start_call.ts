@@ -11,7 +11,6 @@ import Message from '#models/message'
 import { CallChange } from '#actions/calls/call_change'
 import JoinCall from '#actions/calls/join_call'
 import { CallConflictException } from '#exceptions/call_conflict_exception'
-import { sqlDateTime } from '#helpers/sql_time'
 
 export type StartedCall = { call: Call; change: CallChange; joinedExisting: boolean }
 
@@ -67,9 +66,6 @@ export default class StartCall {
       },
       { client: trx }
     )
-    // What the rings need, handed to CallNotifier so they go out without a query.
-    call.$setRelated('initiator', initiator)
-    call.$setRelated('channel', channel)
     const change = new CallChange(call)
     change.started = true
 
@@ -79,38 +75,21 @@ export default class StartCall {
     )
     if (rings) {
       const busyIds = new Set(await usersInOtherLiveCalls(trx, inviteeIds, call.id))
-      change.ringing = await ringInvitees(trx, call, inviteeIds, busyIds, now)
+      change.ringing = await CallParticipant.createMany(
+        inviteeIds.map((userId) => ({
+          ...CallParticipant.mediaDefaults(kind),
+          callId: call.id,
+          userId,
+          status: 'ringing' as const,
+          busy: busyIds.has(userId),
+          invitedAt: now,
+        })),
+        { client: trx }
+      )
     }
     await Message.create({ channelId: channel.id, userId: initiator.id, body: '', callId: call.id }, { client: trx })
     return change
   }
-}
-
-/**
- * Every invitee's `ringing` row in one INSERT, read back as models for CallNotifier. The rings
- * go out only once this transaction commits, and `createMany` would send an INSERT per person.
- */
-async function ringInvitees(trx: TransactionClientContract, call: Call, inviteeIds: number[], busyIds: Set<number>, now: DateTime) {
-  const media = CallParticipant.mediaDefaults(call.kind)
-  const at = sqlDateTime(now)
-  await trx
-    .insertQuery()
-    .table(CallParticipant.table)
-    .multiInsert(
-      inviteeIds.map((userId) => ({
-        call_id: call.id,
-        user_id: userId,
-        status: 'ringing',
-        busy: busyIds.has(userId),
-        audio_enabled: media.audioEnabled,
-        video_enabled: media.videoEnabled,
-        screen_sharing: media.screenSharing,
-        invited_at: at,
-        created_at: at,
-        updated_at: at,
-      }))
-    )
-  return CallParticipant.query({ client: trx }).where({ callId: call.id, status: 'ringing' }).orderBy('id')
 }
 
 /** Which of these people are, right now, in another call that is still live. */
