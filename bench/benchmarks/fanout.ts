@@ -2,7 +2,7 @@ import { ConfabServer, freshSqlite, profileArgs } from '../lib/confab.js'
 import { BenchDb } from '../lib/bench_db.js'
 import { BareSseServer } from '../lib/bare_sse.js'
 import { LoadProcess } from '../lib/load_process.js'
-import { ProcessMeter } from '../lib/process_stats.js'
+import { meterDuring } from '../lib/process_stats.js'
 import { Report, target } from '../lib/report.js'
 import { summarize } from '../lib/stats.js'
 import type { Benchmark } from '../run.js'
@@ -41,15 +41,10 @@ async function run() {
     const plan = { confabSession: 'poster', bareUrl: bare.url, channelId, memberKeys: specs.map((spec) => spec.key), intervalMs: INTERVAL_MS }
     await load.call('fanout', { ...plan, rounds: 0, warmupRounds: WARMUP_ROUNDS })
 
-    const confabMeter = new ProcessMeter(server.pid)
-    const bareMeter = new ProcessMeter(bare.pid)
-    const result = await load.call<{ confab: number[]; confabAnswers: number[]; bare: number[]; payloadBytes: number }>('fanout', {
-      ...plan,
-      rounds: ROUNDS,
-      warmupRounds: 0,
-    })
-    const confabUsage = confabMeter.stop()
-    const bareUsage = bareMeter.stop()
+    const {
+      result,
+      usages: [confabUsage, bareUsage],
+    } = await meterDuring([server.pid, bare.pid], () => load.call<{ confab: number[]; confabAnswers: number[]; bare: number[]; payloadBytes: number }>('fanout', { ...plan, rounds: ROUNDS, warmupRounds: 0 }))
 
     const confab = summarize(result.confab)
     const floor = summarize(result.bare)

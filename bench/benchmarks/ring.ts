@@ -3,7 +3,7 @@ import { ConfabServer, freshSqlite, profileArgs } from '../lib/confab.js'
 import { BenchDb } from '../lib/bench_db.js'
 import { BareSseServer } from '../lib/bare_sse.js'
 import { LoadProcess } from '../lib/load_process.js'
-import { ProcessMeter, processUsage } from '../lib/process_stats.js'
+import { meterDuring, processUsage } from '../lib/process_stats.js'
 import { Report, target } from '../lib/report.js'
 import { summarize } from '../lib/stats.js'
 import { collectGarbage } from '../lib/inspector.js'
@@ -73,15 +73,10 @@ async function run() {
     const after = await memoryOf(servers)
     const perSubscriberKb = (index: number, reading: 'settled' | 'collected') => (after[index][reading] - before[index][reading]) / IDLE_SUBSCRIBERS / 1024
 
-    const confabMeter = new ProcessMeter(server.pid)
-    const bareMeter = new ProcessMeter(bare.pid)
-    const result = await load.call<{ confab: number[]; confabFirsts: number[]; confabAnswers: number[]; bare: number[]; payloadBytes: number }>('ring', {
-      ...plan,
-      rounds: ROUNDS,
-      warmupRounds: 0,
-    })
-    const confabUsage = confabMeter.stop()
-    const bareUsage = bareMeter.stop()
+    const {
+      result,
+      usages: [confabUsage, bareUsage],
+    } = await meterDuring([server.pid, bare.pid], () => load.call<{ confab: number[]; confabFirsts: number[]; confabAnswers: number[]; bare: number[]; payloadBytes: number }>('ring', { ...plan, rounds: ROUNDS, warmupRounds: 0 }))
 
     const confab = summarize(result.confab)
     const floor = summarize(result.bare)

@@ -49,3 +49,10 @@ export class ProcessMeter {
 function round(value: number, digits: number) {
   return Number(value.toFixed(digits))
 }
+
+/** Runs `work` while metering these processes; their CPU and RSS come back in the same order. */
+export async function meterDuring<T>(pids: number[], work: () => Promise<T>) {
+  const meters = pids.map((pid) => new ProcessMeter(pid))
+  const result = await work()
+  return { result, usages: meters.map((meter) => meter.stop()) }
+}

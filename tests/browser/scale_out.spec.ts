@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import type { Browser, Page } from 'playwright-core'
 import { AppProcess } from '#tests/helpers/app_process'
-import { TEST_REDIS_URL, redisForTests } from '#tests/helpers/services'
+import { TEST_REDIS_URL, printedSkip, redisForTests } from '#tests/helpers/services'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { acceptRing, closePages, launchChromium, pageAs, peerStats, receivingEverything, startCallFrom, until } from '#tests/helpers/browser'
 
@@ -42,5 +42,5 @@ test.group('Calls across instances in Chromium', (group) => {
     }
   })
     .timeout(120_000)
-    .skip(!redisUp, 'no Redis on this machine')
+    .skip(...printedSkip(!redisUp, 'no Redis on this machine'))
 })

@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import type { Browser, Page } from 'playwright-core'
 import { Coturn } from '#tests/helpers/coturn'
+import { printedSkip } from '#tests/helpers/services'
 import { AppProcess } from '#tests/helpers/app_process'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { acceptRing, closePages, launchChromium, pageAs, peerStats, receivingEverything, startCallFrom, until } from '#tests/helpers/browser'
@@ -50,5 +51,5 @@ test.group('Calls through a TURN relay', (group) => {
     }
   })
     .timeout(90_000)
-    .skip(turnMissing, 'coturn is not installed (apt-get install -y coturn)')
+    .skip(...printedSkip(turnMissing, 'coturn is not installed (apt-get install -y coturn)'))
 })

@@ -4,7 +4,7 @@ import { AppProcess } from '#tests/helpers/app_process'
 import { BrowserlessClient } from '#tests/helpers/browserless_client'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
-import { TEST_REDIS_URL, redisForTests } from '#tests/helpers/services'
+import { TEST_REDIS_URL, printedSkip, redisForTests } from '#tests/helpers/services'
 import { CallSocketClient } from '#tests/helpers/call_socket'
 import { expireDeadline, snapshot } from '#tests/helpers/calls'
 import { until } from '#tests/helpers/waiting'
@@ -68,7 +68,7 @@ test.group('Scale-out: several instances behind one address', (group) => {
     assert.equal(health.checks[1].name, 'Redis health check')
   })
     .timeout(60_000)
-    .skip(!redisUp, 'no Redis on this machine')
+    .skip(...printedSkip(!redisUp, 'no Redis on this machine'))
 
   test('without Redis, the same ring stays on instance A (what the Redis transport fixes)', async ({ assert, cleanup }) => {
     const instances = await twoInstances({}, cleanup)
@@ -127,7 +127,7 @@ test.group('Scale-out: call signaling across instances', (group) => {
     assert.equal((await aliceSocket.closed).code, CloseCode.CallEnded)
   })
     .timeout(60_000)
-    .skip(!redisUp, 'no Redis on this machine')
+    .skip(...printedSkip(!redisUp, 'no Redis on this machine'))
 
   test('one connection per person and call across instances: connecting on B replaces A', async ({ assert, cleanup }) => {
     const { a, b } = await twoInstances({ REDIS_URL: TEST_REDIS_URL }, cleanup)
@@ -143,7 +143,7 @@ test.group('Scale-out: call signaling across instances', (group) => {
     assert.equal((await onA.closed).code, CloseCode.Replaced)
   })
     .timeout(60_000)
-    .skip(!redisUp, 'no Redis on this machine')
+    .skip(...printedSkip(!redisUp, 'no Redis on this machine'))
 
   test('SIGKILL of an instance mid-call: the participant reconnects to the other within the grace; the call goes on, then ends once', async ({ assert, cleanup }) => {
     const { a, b } = await twoInstances({ REDIS_URL: TEST_REDIS_URL, CALL_RECONNECT_GRACE: '4' }, cleanup)
@@ -177,7 +177,7 @@ test.group('Scale-out: call signaling across instances', (group) => {
     assert.lengthOf(await Call.query().where('channel_id', state.call.channelId), 1)
   })
     .timeout(60_000)
-    .skip(!redisUp, 'no Redis on this machine')
+    .skip(...printedSkip(!redisUp, 'no Redis on this machine'))
 })
 
 test.group('Scale-out: graceful shutdown', (group) => {
@@ -196,7 +196,7 @@ test.group('Scale-out: graceful shutdown', (group) => {
     assert.equal(closed.reason, 'Server restarting, reconnect')
   })
     .timeout(60_000)
-    .skip(!redisUp, 'no Redis on this machine')
+    .skip(...printedSkip(!redisUp, 'no Redis on this machine'))
 })
 
 test.group('Scale-out: timers with two instances', (group) => {
@@ -229,7 +229,7 @@ test.group('Scale-out: timers with two instances', (group) => {
     assert.equal(statuses[bob!.id], 'missed')
   })
     .timeout(90_000)
-    .skip(!redisUp, 'no Redis on this machine')
+    .skip(...printedSkip(!redisUp, 'no Redis on this machine'))
 })
 
 test.group('Scale-out: behind nginx (deploy/nginx/confab.conf)', (group) => {
@@ -266,5 +266,5 @@ test.group('Scale-out: behind nginx (deploy/nginx/confab.conf)', (group) => {
     assert.equal((await bobSocket.next('signal')).from, alice!.id)
   })
     .timeout(60_000)
-    .skip(!redisUp || nginxMissing, 'needs Redis and nginx')
+    .skip(...printedSkip(!redisUp || nginxMissing, 'needs Redis and nginx'))
 })

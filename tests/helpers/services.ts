@@ -29,3 +29,12 @@ export async function redisForTests() {
   if (!up) console.log(`Scale-out tests skipped: no Redis at ${TEST_REDIS_URL} (start one, or set TEST_REDIS_URL)`)
   return up
 }
+
+/**
+ * Arguments for Japa's `.skip()` on a test that needs a service this machine lacks: the test is
+ * skipped with its reason printed in the run's output (Japa's reporter shows only "skipped").
+ */
+export function printedSkip(missing: boolean, reason: string): [boolean, string] {
+  if (missing) console.log(`Skipped: ${reason}`)
+  return [missing, reason]
+}
