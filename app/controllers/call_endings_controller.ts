@@ -6,7 +6,7 @@ import { loadCallDetails, serializeCall } from '#serializers/call_serializer'
 
 /** `POST /calls/:id/end`: the initiator ends the call for everyone. */
 export default class CallEndingsController {
-  async store({ auth, bouncer, params, request, response, session }: HttpContext) {
+  async store({ auth, bouncer, params, request, response }: HttpContext) {
     const user = auth.getUserOrFail()
     const found = await Call.findForMember(user, params.id)
     await bouncer.with(CallPolicy).authorize('end', found)
@@ -15,7 +15,8 @@ export default class CallEndingsController {
     if (request.accepts(['html', 'json']) === 'json') {
       return response.ok({ call: serializeCall(await loadCallDetails(call)) })
     }
-    session.flash('notice', 'You ended the call for everyone.')
+    // The call page says so itself (Call.endedNoticeFor): a flash could be consumed by the
+    // page's own live requests before the redirect lands.
     return response.redirect().toRoute('calls.show', { id: call.id })
   }
 }

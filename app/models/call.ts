@@ -108,6 +108,29 @@ export default class Call extends BaseModel {
   }
 
   /**
+   * How the call's end reads on its page, for `viewerId`. Rendered from the record rather than
+   * flashed: the page's own live requests (the participant list refreshing on `call.ended`) race
+   * the redirect after "End for everyone" and would consume a flash message before it is shown.
+   */
+  endedNoticeFor(viewerId: number): string | null {
+    if (this.isLive) return null
+    switch (this.endReason) {
+      case 'ended_by_initiator':
+        return this.endedById === viewerId ? 'You ended the call for everyone.' : 'The call was ended for everyone.'
+      case 'everyone_left':
+        return 'The call ended: everyone left.'
+      case 'no_answer':
+        return 'No answer.'
+      case 'declined':
+        return 'The call was declined.'
+      case 'cancelled':
+        return 'The call was cancelled.'
+      default:
+        return 'The call has ended.'
+    }
+  }
+
+  /**
    * Ends the call: it leaves the "live" unique index, its ringing phase stops, and whoever is
    * still in it is marked as having left.
    */

@@ -156,6 +156,25 @@ test.group('Calls: leave and end', (group) => {
     ;(await endForEveryone(client, alice!, callId)).assertStatus(409)
   })
 
+  test('after "End for everyone" the call page says who ended it, whatever requests came in between', async ({ client, assert }) => {
+    const [alice, bob] = await people(2)
+    const channel = await channelWith([alice!, bob!])
+    const callId = (await startCall(client, alice!, channel)).body().call.id
+    await accept(client, bob!, callId)
+
+    // The HTML form, as the room's button sends it: a redirect to the ended room.
+    const ended = await client.post(`/calls/${callId}/end`).loginAs(alice!).withCsrfToken().redirects(0)
+    ended.assertStatus(302)
+    // The page's participant list refreshes on the `call.ended` event before the redirect lands.
+    ;(await client.get(`/calls/${callId}/participants`).loginAs(alice!)).assertStatus(200)
+
+    const alicePage = await client.get(`/calls/${callId}`).loginAs(alice!)
+    assert.include(alicePage.text(), 'You ended the call for everyone.')
+    const bobPage = await client.get(`/calls/${callId}`).loginAs(bob!)
+    assert.include(bobPage.text(), 'The call was ended for everyone.')
+    assert.notInclude(bobPage.text(), 'You ended the call')
+  })
+
   test('end racing an accept leaves one consistent outcome', async ({ client, assert }) => {
     const [alice, bob] = await people(2)
     const channel = await channelWith([alice!, bob!])
