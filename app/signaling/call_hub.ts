@@ -3,6 +3,7 @@ import logger from '@adonisjs/core/services/logger'
 import callsConfig from '#config/calls'
 import Call from '#models/call'
 import CallParticipant from '#models/call_participant'
+import Membership from '#models/membership'
 import type User from '#models/user'
 import CallPolicy from '#policies/call_policy'
 import LeaveCall from '#actions/calls/leave_call'
@@ -466,17 +467,37 @@ export class CallHub {
     const joined = new Set(
       (await CallParticipant.query().where({ callId, status: 'joined' }).select('user_id')).map((row) => row.userId)
     )
-    for (const member of [...room.members.values()]) {
-      if (!joined.has(member.userId)) this.#removeMember(room, member.userId, member.leaveReason ?? 'left')
+    const departed = [...room.members.values()].filter((member) => !joined.has(member.userId))
+    if (departed.length === 0) return
+    // Someone who left the call's channel (and so the call) is told why: their page cannot come back.
+    const stillMembers = new Set(
+      (
+        await Membership.query()
+          .where('channel_id', call.channelId)
+          .whereIn('user_id', departed.map((member) => member.userId))
+          .select('user_id')
+      ).map((row) => row.userId)
+    )
+    for (const member of departed) {
+      if (room.members.get(member.userId) !== member) continue
+      const close = stillMembers.has(member.userId)
+        ? undefined
+        : { code: CloseCode.LeftChannel, reason: 'You left this channel, and its call' }
+      this.#removeMember(room, member.userId, member.leaveReason ?? 'left', close)
     }
   }
 
-  #removeMember(room: CallRoom, userId: number, reason: LeaveReason) {
+  #removeMember(
+    room: CallRoom,
+    userId: number,
+    reason: LeaveReason,
+    close: { code: number; reason: string } = { code: CloseCode.Normal, reason: 'You left the call' }
+  ) {
     const member = room.members.get(userId)
     if (!member) return
     if (member.graceTimer) clearTimeout(member.graceTimer)
     room.members.delete(userId)
-    member.socket?.close(CloseCode.Normal, 'You left the call')
+    member.socket?.close(close.code, close.reason)
     this.#broadcast(room, { type: 'participant.left', userId, reason })
     void this.bus.removePresence(room.callId, userId).catch(() => {})
     if (room.members.size === 0) this.#closeRoom(room)
