@@ -393,23 +393,38 @@ export class CallHub {
       )
       if (now - since < graceMs) continue
       if (member) member.leaveReason = 'timeout'
+      // One person the sweep cannot remove (a broken row, a lost connection) must not keep
+      // everyone after them in the call forever: log them, and carry on with the others.
       try {
-        await participant.load('user')
-        await new LeaveCall().handle(participant.user, participant.callId)
-        reaped.push({ callId: participant.callId, userId: participant.userId })
+        if (await this.#reap(participant, member, elsewhere)) {
+          reaped.push({ callId: participant.callId, userId: participant.userId })
+        }
       } catch (error) {
-        if (!(error instanceof CallConflictException)) throw error
-      }
-      // Their socket was on an instance that is gone: nobody else will tell the others.
-      if (!member && elsewhere) {
-        await this.bus.removePresence(participant.callId, participant.userId)
-        const left: ServerFrame = { type: 'participant.left', userId: participant.userId, reason: 'timeout' }
-        const room = this.#rooms.get(participant.callId)
-        if (room) this.#broadcast(room, left)
-        else this.#publish(participant.callId, { kind: 'frame', payload: JSON.stringify(left) })
+        logger.error({ err: error, callId: participant.callId, userId: participant.userId }, 'absent participant sweep failed for one person')
       }
     }
     return reaped
+  }
+
+  /** Removes one absent person from their call; false when they had left meanwhile. */
+  async #reap(participant: CallParticipant, member: Member | undefined, elsewhere: PresenceEntry | null) {
+    let left = true
+    try {
+      await participant.load('user')
+      await new LeaveCall().handle(participant.user, participant.callId)
+    } catch (error) {
+      if (!(error instanceof CallConflictException)) throw error
+      left = false
+    }
+    // Their socket was on an instance that is gone: nobody else will tell the others.
+    if (!member && elsewhere) {
+      await this.bus.removePresence(participant.callId, participant.userId)
+      const frame: ServerFrame = { type: 'participant.left', userId: participant.userId, reason: 'timeout' }
+      const room = this.#rooms.get(participant.callId)
+      if (room) this.#broadcast(room, frame)
+      else this.#publish(participant.callId, { kind: 'frame', payload: JSON.stringify(frame) })
+    }
+    return left
   }
 
   /**
