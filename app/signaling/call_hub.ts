@@ -122,6 +122,9 @@ export class CallHub {
       early.push({ data, isBinary })
     }
     ws.on('message', buffer)
+    // ws emits 'error' for a bad frame (too big, not masked): without a listener, before
+    // CallSocket.listen adds its own, that would be an uncaught exception.
+    ws.on('error', (error) => logger.debug({ err: error }, 'call socket error before admission'))
     // A sync of this call while the checks run makes them stale: they run again (see #admit).
     const pending = this.#pending.get(callId) ?? { connects: 0, syncs: 0 }
     pending.connects += 1

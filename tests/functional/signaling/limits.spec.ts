@@ -124,6 +124,20 @@ test.group('Call WebSocket: refused sockets are not read', (group) => {
     assert.equal((await snapshot(callId)).statuses[everyone[1]!.id], 'joined', 'a refused connection changes nothing')
   })
 
+  test('an oversize frame before the welcome closes the socket (1009); the server lives on', async ({ client, assert, cleanup }) => {
+    const { everyone, callId } = await callWith(client, 2)
+    slowPresence(300, cleanup)
+    const bob = await CallSocketClient.as(everyone[1]!, callId)
+    cleanup(() => bob.close())
+    await bob.opened
+    bob.ws.send('x'.repeat(70_000))
+
+    assert.equal((await bob.closed).code, CloseCode.TooBig)
+    const alice = await CallSocketClient.as(everyone[0]!, callId)
+    cleanup(() => alice.close())
+    await alice.next('welcome')
+  })
+
   test('an admitted socket may send only so many frames before its welcome (4008)', async ({ client, assert, cleanup }) => {
     const { everyone, callId } = await callWith(client, 2)
     slowPresence(400, cleanup)
