@@ -5,6 +5,11 @@ import { TEST_PASSWORD } from '#database/factories/user_factory'
 import { channelWith, people, withCleanDatabase, type User } from '#tests/helpers/world'
 import { accept, snapshot, startCall } from '#tests/helpers/calls'
 import { CloseCode } from '#signaling/protocol'
+import app from '@adonisjs/core/services/app'
+import { AppProcess } from '#tests/helpers/app_process'
+import { TEST_REDIS_URL, printedSkip, redisForTests } from '#tests/helpers/services'
+
+const redisUp = await redisForTests()
 
 /** Leaves the channel through the real route, as the "Leave channel" button does. */
 async function leaveChannel(browser: BrowserlessClient, channelId: number) {
@@ -86,4 +91,44 @@ test.group('Leaving a channel leaves its call', (group) => {
     assert.equal(call.status, 'ended')
     assert.equal(statuses[alice!.id], 'left')
   })
+})
+
+test.group('Leaving a channel leaves its call, across instances', (group) => {
+  withCleanDatabase(group)
+
+  test('the leave reaches the instance holding the socket (Redis): it closes with 4411 there', async ({ client, assert, cleanup }) => {
+    const shared = {
+      NODE_ENV: 'test',
+      SQLITE_PATH: app.tmpPath('test.sqlite3'),
+      SESSION_DRIVER: 'cookie',
+      REDIS_URL: TEST_REDIS_URL,
+    }
+    // Ports of this spec's own range (3411-3419): other specs' instances use 3390-3397.
+    const a = new AppProcess(3411, shared)
+    const b = new AppProcess(3412, shared)
+    cleanup(() => a.stop())
+    cleanup(() => b.stop())
+    await Promise.all([a.ready('/health'), b.ready('/health')])
+    const [alice, bob] = await people(2)
+    const channel = await channelWith([alice!, bob!])
+    const callId = (await startCall(client, alice!, channel, 'video')).body().call.id as number
+    await accept(client, bob!, callId)
+
+    const aliceSocket = await CallSocketClient.as(alice!, callId, { server: a.url })
+    cleanup(() => aliceSocket.close())
+    await aliceSocket.next('welcome')
+    const bobSocket = await CallSocketClient.as(bob!, callId, { server: b.url })
+    cleanup(() => bobSocket.close())
+    await bobSocket.next('welcome')
+    await aliceSocket.next('participant.joined', (frame) => frame.participant.userId === bob!.id)
+
+    const bobOnA = await new BrowserlessClient(a.url).login(bob!.email, TEST_PASSWORD)
+    assert.equal(await leaveChannel(bobOnA, channel.id), 302)
+
+    assert.equal((await bobSocket.closed).code, CloseCode.LeftChannel)
+    assert.equal((await aliceSocket.next('participant.left', () => true, 5000)).userId, bob!.id)
+    assert.equal((await snapshot(callId)).statuses[bob!.id], 'left')
+  })
+    .timeout(60_000)
+    .skip(...printedSkip(!redisUp, 'no Redis on this machine'))
 })
