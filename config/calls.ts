@@ -17,6 +17,20 @@ export default {
   /** Frames one socket may send: a burst, then a steady rate per second. */
   frameBurst: 200,
   framesPerSecond: 50,
+  /**
+   * Frames (and their bytes) a socket may send before it is admitted (the checks take a few
+   * database reads); past either it is closed with 4008. The frames are held in memory meanwhile.
+   */
+  earlyFrames: 200,
+  earlyBytes: 1024 * 1024,
+  /**
+   * Bytes the server may queue for one socket that reads too slowly (ws `bufferedAmount`); the
+   * next frame past it closes the socket with 4503 ("reconnect") instead of queueing more.
+   */
+  maxBufferedBytes: env.get('CALL_SOCKET_MAX_BUFFERED') ?? 1024 * 1024,
+  /** A refused or lagging socket whose close handshake has not finished by then is dropped. */
+  refusedCloseMs: 1_000,
+  slowCloseMs: 5_000,
   /** How often the sweeper looks for rings past their deadline (the safety net behind timers). */
   sweepIntervalMs: 5_000,
 }

@@ -55,6 +55,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   CALL_STARTS_PER_MINUTE: integerBetween(1, 600),
   CALL_MAX_PARTICIPANTS: integerBetween(2, 16),
   CALL_RECONNECT_GRACE: integerBetween(1, 300),
+  CALL_SOCKET_MAX_BUFFERED: integerBetween(65_536, 67_108_864),
 
   STUN_URLS: Env.schema.string.optional(),
   TURN_URLS: Env.schema.string.optional(),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Redis, type RedisOptions } from 'ioredis'
+import logger from '@adonisjs/core/services/logger'
 import type { MediaState } from '#signaling/protocol'
 
 /** Where a person's call socket lives, as every instance can see it. */
@@ -55,6 +56,28 @@ export class LocalBus implements CallBus {
   async close() {}
 }
 
+/** A bus message, or null when `raw` is not one (not JSON, or not the shape of a BusMessage). */
+export function parseBusMessage(raw: string): BusMessage | null {
+  let value: any
+  try {
+    value = JSON.parse(raw)
+  } catch {
+    return null
+  }
+  if (typeof value !== 'object' || value === null || typeof value.origin !== 'string') return null
+  const optionalId = (id: unknown) => id === undefined || Number.isInteger(id)
+  switch (value.kind) {
+    case 'frame':
+      return typeof value.payload === 'string' && optionalId(value.to) && optionalId(value.except) ? value : null
+    case 'replace':
+      return Number.isInteger(value.userId) ? value : null
+    case 'sync':
+      return value
+    default:
+      return null
+  }
+}
+
 const presenceKey = (callId: number) => `confab:call:${callId}:presence`
 const channelKey = (callId: number) => `confab:call:${callId}`
 
@@ -68,9 +91,17 @@ export class RedisBus implements CallBus {
   constructor(options: RedisOptions) {
     this.#publisher = new Redis({ ...options, lazyConnect: true })
     this.#subscriber = new Redis({ ...options, lazyConnect: true })
+    // Whatever arrives on a call channel (another version's message, a stray PUBLISH) must not
+    // throw inside ioredis's reader: that would stop this instance hearing any call at all.
     this.#subscriber.on('message', (channel: string, raw: string) => {
-      const message = JSON.parse(raw) as BusMessage
-      if (message.origin !== this.instanceId) this.#handlers.get(channel)?.(message)
+      const message = parseBusMessage(raw)
+      if (!message) return logger.warn({ channel, raw: String(raw).slice(0, 200) }, 'malformed call bus message ignored')
+      if (message.origin === this.instanceId) return
+      try {
+        this.#handlers.get(channel)?.(message)
+      } catch (error) {
+        logger.error({ err: error, channel }, 'call bus message failed')
+      }
     })
   }
 

@@ -3,6 +3,7 @@ import logger from '@adonisjs/core/services/logger'
 import callsConfig from '#config/calls'
 import Call from '#models/call'
 import CallParticipant from '#models/call_participant'
+import Membership from '#models/membership'
 import type User from '#models/user'
 import CallPolicy from '#policies/call_policy'
 import LeaveCall from '#actions/calls/leave_call'
@@ -27,6 +28,9 @@ type LeaveReason = 'left' | 'timeout'
 
 /** The pinger visits a tenth of the calls at a time (see #startPinging). */
 const PING_SLICES = 10
+
+/** How often a connect re-reads the call when it keeps changing under it (see CallHub.#admit). */
+const ADMIT_ATTEMPTS = 5
 
 /** A person with a place in a call's room: connected, or within the reconnect grace. */
 type Member = {
@@ -87,6 +91,8 @@ export class CallHub {
   #iceServers = new IceServers()
   #pinger: NodeJS.Timeout | null = null
   #mediaStates = new MediaStateWriter()
+  /** Calls with connects in progress, and how many syncs of each ran meanwhile. */
+  #pending = new Map<number, { connects: number; syncs: number }>()
 
   /** `bus` shares presence and frames with other instances (RedisBus), or nothing (LocalBus). */
   constructor(private bus: CallBus = new LocalBus()) {}
@@ -97,109 +103,178 @@ export class CallHub {
 
   /** Takes over a freshly upgraded socket for `callId`, or closes it with the reason. */
   async connect(ws: WebSocket, user: User, callId: number, peerId: string | null) {
-    // Frames that arrive while the checks below run are handled once the socket is admitted.
-    const early: RawData[] = []
-    const buffer = (data: RawData) => early.push(data)
+    // Frames that arrive while the checks below run are handled once the socket is admitted,
+    // up to a bound: they sit in memory meanwhile.
+    const early: Array<{ data: RawData; isBinary: boolean }> = []
+    let earlyBytes = 0
+    let refused = false
+    const refuse = (code: number, reason: string) => {
+      refused = true
+      ws.off('message', buffer)
+      early.length = 0
+      refuseSocket(ws, code, reason)
+    }
+    const buffer = (data: RawData, isBinary: boolean) => {
+      earlyBytes += byteLength(data)
+      if (early.length >= callsConfig.earlyFrames || earlyBytes > callsConfig.earlyBytes) {
+        return refuse(CloseCode.Flood, 'Too many frames before the welcome')
+      }
+      early.push({ data, isBinary })
+    }
     ws.on('message', buffer)
-
-    const call = await Call.findForMember(user, callId).catch((error) => {
-      if (error?.code === 'E_ROW_NOT_FOUND') return null
+    // ws emits 'error' for a bad frame (too big, not masked): without a listener, before
+    // CallSocket.listen adds its own, that would be an uncaught exception.
+    ws.on('error', (error) => logger.debug({ err: error }, 'call socket error before admission'))
+    // A sync of this call while the checks run makes them stale: they run again (see #admit).
+    const pending = this.#pending.get(callId) ?? { connects: 0, syncs: 0 }
+    pending.connects += 1
+    this.#pending.set(callId, pending)
+    try {
+      const admitted = await this.#admit(ws, user, callId, peerId, pending, refuse, () => refused)
+      if (!admitted) return
+      const { member, socket, welcome, room } = admitted
+      ws.off('message', buffer)
+      socket.listen()
+      // It closed while its presence was written: the close event has been and gone.
+      if (ws.readyState === ws.CLOSED) return this.disconnected(room, socket)
+      // Removed (or replaced) while its presence was written: no welcome for a socket already closing.
+      if (room.members.get(user.id) === member && member.socket === socket) {
+        socket.send(welcome())
+        this.#broadcast(room, { type: 'participant.joined', participant: room.info(member), reconnected: admitted.reconnected }, user.id)
+      }
+      for (const { data, isBinary } of early.splice(0)) socket.receive(data, isBinary)
+    } catch (error) {
+      refuse(CloseCode.ServerError, 'Server error')
       throw error
-    })
-    if (!call) return ws.close(CloseCode.NoSuchCall, 'No such call')
-    if (!call.isLive) return ws.close(CloseCode.CallEnded, 'This call has ended')
-    const joined = await this.#joinedParticipants(callId)
-    const me = joined.find((participant) => participant.userId === user.id)
-    if (!me) return ws.close(CloseCode.NotParticipant, 'You are not in this call: join it first')
-
-    // Sockets of this call held by other instances (none without Redis).
-    const remote = await this.bus.presence(callId)
-    let room = this.#rooms.get(callId) ?? new CallRoom(callId, call.kind, call.initiatorId)
-    const existing = room.members.get(user.id)
-    const mineElsewhere = remote.get(user.id)
-    const othersElsewhere = [...remote.entries()].filter(
-      ([userId, entry]) => userId !== user.id && entry.instance !== this.bus.instanceId && !room.members.has(userId)
-    ).length
-    if (!existing && !mineElsewhere && room.members.size + othersElsewhere >= callsConfig.maxParticipants) {
-      return ws.close(CloseCode.CallFull, `This call is full (${callsConfig.maxParticipants} people)`)
+    } finally {
+      pending.connects -= 1
+      if (pending.connects === 0) this.#pending.delete(callId)
     }
-    if (ws.readyState !== ws.OPEN) return
-    // Subscribed before anyone elsewhere can learn we are here (and send us frames).
-    room = await this.#openRoom(room)
-    if (ws.readyState !== ws.OPEN) return
-    this.#startPinging()
+  }
 
-    const media = mineElsewhere
-      ? { audio: mineElsewhere.audio, video: mineElsewhere.video, screen: mineElsewhere.screen }
-      : { audio: me.audioEnabled, video: me.videoEnabled, screen: me.screenSharing }
-    const member: Member = existing ?? {
-      userId: user.id,
-      participantId: me.id,
-      name: user.fullName,
-      media,
-      peerId,
-      socket: null,
-      graceTimer: null,
-      leaveReason: null,
-    }
-    const reconnected = Boolean(existing || mineElsewhere)
-    if (member.graceTimer) clearTimeout(member.graceTimer)
-    member.graceTimer = null
-    member.socket?.replace()
-    member.participantId = me.id
-    member.peerId = peerId
-    member.socket = new CallSocket(ws, user, room, this, peerId)
-    room.members.set(user.id, member)
-    // One connection per person and call, across instances too.
-    if (mineElsewhere && mineElsewhere.instance !== this.bus.instanceId) {
-      this.#publish(callId, { kind: 'replace', userId: user.id })
-    }
-    await this.#sharePresence(room, member)
+  /**
+   * The checks of a connect, and the admission. The database can change during its awaits (the
+   * call ends, the person leaves over HTTP): a sync of this call meanwhile (`pending.syncs`
+   * moved) means the reads may be stale, so they run again. Admission itself is synchronous
+   * after the last read, so a sync that starts later finds the member in the room.
+   */
+  async #admit(
+    ws: WebSocket,
+    user: User,
+    callId: number,
+    peerId: string | null,
+    pending: { syncs: number },
+    refuse: (code: number, reason: string) => void,
+    isRefused: () => boolean
+  ) {
+    const gone = () => isRefused() || ws.readyState !== ws.OPEN
+    for (let attempt = 1; ; attempt++) {
+      const syncsBefore = pending.syncs
+      const call = await Call.findForMember(user, callId).catch((error) => {
+        if (error?.code === 'E_ROW_NOT_FOUND') return null
+        throw error
+      })
+      if (gone()) return null
+      if (!call) return refuse(CloseCode.NoSuchCall, 'No such call')
+      if (!call.isLive) return refuse(CloseCode.CallEnded, 'This call has ended')
+      const joined = await this.#joinedParticipants(callId)
+      if (gone()) return null
+      const me = joined.find((participant) => participant.userId === user.id)
+      if (!me) return refuse(CloseCode.NotParticipant, 'You are not in this call: join it first')
 
-    member.socket.send({
-      type: 'welcome',
-      self: { userId: user.id, name: user.fullName },
-      call: {
-        id: call.id,
-        kind: call.kind,
-        status: call.status,
-        initiatorId: call.initiatorId,
-        answeredAt: call.answeredAt?.toISO() ?? null,
-        maxParticipants: callsConfig.maxParticipants,
-      },
-      participants: joined.map((participant) => {
-        const inRoom = room.members.get(participant.userId)
-        if (inRoom) return room.info(inRoom)
-        const elsewhere = remote.get(participant.userId)
-        if (elsewhere) {
+      // Sockets of this call held by other instances (none without Redis).
+      const remote = await this.bus.presence(callId)
+      if (gone()) return null
+      let room = this.#rooms.get(callId) ?? new CallRoom(callId, call.kind, call.initiatorId)
+      const existing = room.members.get(user.id)
+      const mineElsewhere = remote.get(user.id)
+      const othersElsewhere = [...remote.entries()].filter(
+        ([userId, entry]) => userId !== user.id && entry.instance !== this.bus.instanceId && !room.members.has(userId)
+      ).length
+      if (!existing && !mineElsewhere && room.members.size + othersElsewhere >= callsConfig.maxParticipants) {
+        return refuse(CloseCode.CallFull, `This call is full (${callsConfig.maxParticipants} people)`)
+      }
+      // Subscribed before anyone elsewhere can learn we are here (and send us frames).
+      room = await this.#openRoom(room)
+      // Still the room of the call, and nothing moved since the reads: admit.
+      const current = this.#rooms.get(callId) === room && pending.syncs === syncsBefore
+      if (gone() || !current) {
+        if (room.members.size === 0) this.#closeRoom(room)
+        if (gone()) return null
+        if (attempt >= ADMIT_ATTEMPTS) return refuse(CloseCode.TryAgainLater, 'The call is changing, reconnect')
+        continue
+      }
+      this.#startPinging()
+
+      const media = mineElsewhere
+        ? { audio: mineElsewhere.audio, video: mineElsewhere.video, screen: mineElsewhere.screen }
+        : { audio: me.audioEnabled, video: me.videoEnabled, screen: me.screenSharing }
+      const member: Member = existing ?? {
+        userId: user.id,
+        participantId: me.id,
+        name: user.fullName,
+        media,
+        peerId,
+        socket: null,
+        graceTimer: null,
+        leaveReason: null,
+      }
+      const reconnected = Boolean(existing || mineElsewhere)
+      if (member.graceTimer) clearTimeout(member.graceTimer)
+      member.graceTimer = null
+      member.socket?.replace()
+      member.participantId = me.id
+      member.peerId = peerId
+      const socket = new CallSocket(ws, user, room, this, peerId)
+      member.socket = socket
+      room.members.set(user.id, member)
+      // One connection per person and call, across instances too.
+      if (mineElsewhere && mineElsewhere.instance !== this.bus.instanceId) {
+        this.#publish(callId, { kind: 'replace', userId: user.id })
+      }
+      await this.#sharePresence(room, member)
+      const finalRoom = room
+      const welcome = (): ServerFrame => ({
+        type: 'welcome',
+        self: { userId: user.id, name: user.fullName },
+        call: {
+          id: call.id,
+          kind: call.kind,
+          status: call.status,
+          initiatorId: call.initiatorId,
+          answeredAt: call.answeredAt?.toISO() ?? null,
+          maxParticipants: callsConfig.maxParticipants,
+        },
+        participants: joined.map((participant) => {
+          const inRoom = finalRoom.members.get(participant.userId)
+          if (inRoom) return finalRoom.info(inRoom)
+          const elsewhere = remote.get(participant.userId)
+          if (elsewhere) {
+            return {
+              userId: participant.userId,
+              name: elsewhere.name,
+              audio: elsewhere.audio,
+              video: elsewhere.video,
+              screen: elsewhere.screen,
+              connection: isFresh(elsewhere) ? 'connected' : 'reconnecting',
+              peerId: elsewhere.peerId,
+            }
+          }
           return {
             userId: participant.userId,
-            name: elsewhere.name,
-            audio: elsewhere.audio,
-            video: elsewhere.video,
-            screen: elsewhere.screen,
-            connection: isFresh(elsewhere) ? 'connected' : 'reconnecting',
-            peerId: elsewhere.peerId,
+            name: participant.user.fullName,
+            audio: participant.audioEnabled,
+            video: participant.videoEnabled,
+            screen: participant.screenSharing,
+            connection: 'away',
+            peerId: null,
           }
-        }
-        return {
-          userId: participant.userId,
-          name: participant.user.fullName,
-          audio: participant.audioEnabled,
-          video: participant.videoEnabled,
-          screen: participant.screenSharing,
-          connection: 'away',
-          peerId: null,
-        }
-      }),
-      iceServers: this.#iceServers.for(user.id),
-      iceTransportPolicy: this.#iceServers.transportPolicy,
-    })
-    this.#broadcast(room, { type: 'participant.joined', participant: room.info(member), reconnected }, user.id)
-
-    ws.off('message', buffer)
-    member.socket.listen()
-    for (const data of early) member.socket.receive(data)
+        }),
+        iceServers: this.#iceServers.for(user.id),
+        iceTransportPolicy: this.#iceServers.transportPolicy,
+      })
+      return { room, member, socket, welcome, reconnected }
+    }
   }
 
   /**
@@ -321,23 +396,38 @@ export class CallHub {
       )
       if (now - since < graceMs) continue
       if (member) member.leaveReason = 'timeout'
+      // One person the sweep cannot remove (a broken row, a lost connection) must not keep
+      // everyone after them in the call forever: log them, and carry on with the others.
       try {
-        await participant.load('user')
-        await new LeaveCall().handle(participant.user, participant.callId)
-        reaped.push({ callId: participant.callId, userId: participant.userId })
+        if (await this.#reap(participant, member, elsewhere)) {
+          reaped.push({ callId: participant.callId, userId: participant.userId })
+        }
       } catch (error) {
-        if (!(error instanceof CallConflictException)) throw error
-      }
-      // Their socket was on an instance that is gone: nobody else will tell the others.
-      if (!member && elsewhere) {
-        await this.bus.removePresence(participant.callId, participant.userId)
-        const left: ServerFrame = { type: 'participant.left', userId: participant.userId, reason: 'timeout' }
-        const room = this.#rooms.get(participant.callId)
-        if (room) this.#broadcast(room, left)
-        else this.#publish(participant.callId, { kind: 'frame', payload: JSON.stringify(left) })
+        logger.error({ err: error, callId: participant.callId, userId: participant.userId }, 'absent participant sweep failed for one person')
       }
     }
     return reaped
+  }
+
+  /** Removes one absent person from their call; false when they had left meanwhile. */
+  async #reap(participant: CallParticipant, member: Member | undefined, elsewhere: PresenceEntry | null) {
+    let left = true
+    try {
+      await participant.load('user')
+      await new LeaveCall().handle(participant.user, participant.callId)
+    } catch (error) {
+      if (!(error instanceof CallConflictException)) throw error
+      left = false
+    }
+    // Their socket was on an instance that is gone: nobody else will tell the others.
+    if (!member && elsewhere) {
+      await this.bus.removePresence(participant.callId, participant.userId)
+      const frame: ServerFrame = { type: 'participant.left', userId: participant.userId, reason: 'timeout' }
+      const room = this.#rooms.get(participant.callId)
+      if (room) this.#broadcast(room, frame)
+      else this.#publish(participant.callId, { kind: 'frame', payload: JSON.stringify(frame) })
+    }
+    return left
   }
 
   /**
@@ -375,6 +465,9 @@ export class CallHub {
   async sync(callId: number, tellOthers = true) {
     // The other instances holding sockets of this call follow the same transition.
     if (tellOthers) this.#publish(callId, { kind: 'sync' })
+    // Connects of this call in progress read the database again before they admit anyone.
+    const pending = this.#pending.get(callId)
+    if (pending) pending.syncs += 1
     const room = this.#rooms.get(callId)
     if (!room) return
     const call = await Call.find(callId)
@@ -392,17 +485,37 @@ export class CallHub {
     const joined = new Set(
       (await CallParticipant.query().where({ callId, status: 'joined' }).select('user_id')).map((row) => row.userId)
     )
-    for (const member of [...room.members.values()]) {
-      if (!joined.has(member.userId)) this.#removeMember(room, member.userId, member.leaveReason ?? 'left')
+    const departed = [...room.members.values()].filter((member) => !joined.has(member.userId))
+    if (departed.length === 0) return
+    // Someone who left the call's channel (and so the call) is told why: their page cannot come back.
+    const stillMembers = new Set(
+      (
+        await Membership.query()
+          .where('channel_id', call.channelId)
+          .whereIn('user_id', departed.map((member) => member.userId))
+          .select('user_id')
+      ).map((row) => row.userId)
+    )
+    for (const member of departed) {
+      if (room.members.get(member.userId) !== member) continue
+      const close = stillMembers.has(member.userId)
+        ? undefined
+        : { code: CloseCode.LeftChannel, reason: 'You left this channel, and its call' }
+      this.#removeMember(room, member.userId, member.leaveReason ?? 'left', close)
     }
   }
 
-  #removeMember(room: CallRoom, userId: number, reason: LeaveReason) {
+  #removeMember(
+    room: CallRoom,
+    userId: number,
+    reason: LeaveReason,
+    close: { code: number; reason: string } = { code: CloseCode.Normal, reason: 'You left the call' }
+  ) {
     const member = room.members.get(userId)
     if (!member) return
     if (member.graceTimer) clearTimeout(member.graceTimer)
     room.members.delete(userId)
-    member.socket?.close(CloseCode.Normal, 'You left the call')
+    member.socket?.close(close.code, close.reason)
     this.#broadcast(room, { type: 'participant.left', userId, reason })
     void this.bus.removePresence(room.callId, userId).catch(() => {})
     if (room.members.size === 0) this.#closeRoom(room)
@@ -583,7 +696,11 @@ export class CallSocket {
   /** Frames are handled one at a time, in order, so a sender's frames are relayed in order. */
   receive(data: RawData, isBinary = false) {
     if (!this.#bucket.take()) {
-      this.close(CloseCode.Flood, 'Too many frames, slow down')
+      // A flooding client gets its frames unread from now on, like a refused one.
+      this.#closedByServer = true
+      if (this.#iceRefresh) clearTimeout(this.#iceRefresh)
+      this.#inbox.length = 0
+      refuseSocket(this.ws, CloseCode.Flood, 'Too many frames, slow down')
       return
     }
     this.#inbox.push({ data, isBinary })
@@ -614,17 +731,24 @@ export class CallSocket {
     } catch {
       return this.error('bad_json', 'The frame is not valid JSON')
     }
-    if (!isFrameType(frame?.type)) {
-      return this.error('unknown_type', `Unknown frame type: ${JSON.stringify(String(frame?.type)).slice(0, 40)}`)
+    // Anything JSON can say reaches this point (null, numbers, arrays, `{"type":{"toString":1}}`):
+    // nothing below may call a method of the frame before it is known to be a plain object.
+    const type: unknown = isPlainObject(frame) ? frame.type : undefined
+    if (type !== undefined && type !== null && typeof type !== 'string') {
+      return this.error('invalid_frame', 'type: The type field must be a string')
+    }
+    if (!isFrameType(type)) {
+      return this.error('unknown_type', `Unknown frame type: ${JSON.stringify(String(type)).slice(0, 40)}`)
     }
     let valid: any
     try {
-      valid = await frameValidators[frame.type as keyof typeof frameValidators].validate(frame)
+      valid = await frameValidators[type].validate(frame)
     } catch (error: any) {
       const first = error?.messages?.[0]
-      return this.error('invalid_frame', first ? `${first.field}: ${first.message}` : 'Invalid frame')
+      const detail = typeof first?.field === 'string' && typeof first?.message === 'string'
+      return this.error('invalid_frame', detail ? `${first.field}: ${first.message}`.slice(0, 200) : 'Invalid frame')
     }
-    switch (frame.type) {
+    switch (type) {
       case 'signal':
         return this.hub.relaySignal(this.room, this, valid)
       case 'media':
@@ -640,8 +764,23 @@ export class CallSocket {
     this.sendRaw(JSON.stringify(frame))
   }
 
+  /**
+   * Queues a frame for the page. A page that does not read (a stalled tab, a network that holds
+   * packets) would make the server keep every frame the others send it: past
+   * `maxBufferedBytes` it is closed with 4503 instead, and reconnects when it can.
+   */
   sendRaw(payload: string) {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(payload)
+    if (this.ws.readyState !== this.ws.OPEN) return
+    if (this.ws.bufferedAmount + Buffer.byteLength(payload) > callsConfig.maxBufferedBytes) {
+      logger.warn({ callId: this.room.callId, userId: this.user.id, buffered: this.ws.bufferedAmount }, 'call socket too slow, closed')
+      this.close(CloseCode.TooSlow, 'Too slow to keep up, reconnect')
+      // Its close frame waits behind what is queued: a page that never reads is dropped.
+      const timer = setTimeout(() => this.ws.terminate(), callsConfig.slowCloseMs)
+      timer.unref()
+      this.ws.once('close', () => clearTimeout(timer))
+      return
+    }
+    this.ws.send(payload)
   }
 
   error(code: SignalingErrorCode, message: string) {
@@ -688,6 +827,35 @@ export class CallSocket {
     }, ttl * 800)
     this.#iceRefresh.unref()
   }
+}
+
+/**
+ * Closes a socket the hub will not take (refused, failed, flooding before its welcome). It stops
+ * reading at once: a client that ignores the close and keeps sending would otherwise have its
+ * frames read (and held, or parsed and discarded) until ws's 30 s close timeout. A paused socket
+ * cannot read the client's answering close frame either, so the connection is dropped after
+ * `refusedCloseMs`; the client has the close frame (and our FIN) by then.
+ */
+export function refuseSocket(ws: WebSocket, code: number, reason: string) {
+  ws.removeAllListeners('message')
+  ws.pause()
+  if (ws.readyState === ws.CLOSED) return
+  ws.close(code, reason)
+  // Our side is done once the close frame is out: the FIN lets a well-behaved client (a browser)
+  // finish at once instead of waiting for the drop below. ws has no public half-close.
+  ;(ws as unknown as { _socket?: { end(): void } })._socket?.end()
+  const timer = setTimeout(() => ws.terminate(), callsConfig.refusedCloseMs)
+  timer.unref()
+  ws.once('close', () => clearTimeout(timer))
+}
+
+function byteLength(data: RawData) {
+  if (Array.isArray(data)) return data.reduce((total, chunk) => total + chunk.length, 0)
+  return data.byteLength
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** A socket on another instance counts as connected while that instance keeps vouching for it. */

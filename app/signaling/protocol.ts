@@ -18,7 +18,7 @@ export const CloseCode = {
   TooBig: 1009,
   /** A newer connection of the same person to the same call took over this one. */
   Replaced: 4000,
-  /** Too many frames too fast. */
+  /** Too many frames too fast, or too many (or too large) before the welcome (see docs/signaling.md). */
   Flood: 4008,
   /** Not a joined participant of this call. */
   NotParticipant: 4403,
@@ -28,6 +28,17 @@ export const CloseCode = {
   CallFull: 4409,
   /** The call has ended. */
   CallEnded: 4410,
+  /** The person left the call's channel (or was removed from it), and so its call. */
+  LeftChannel: 4411,
+  /**
+   * The page fell behind: more than CALL_SOCKET_MAX_BUFFERED bytes waited for it in the server.
+   * Reconnect (the welcome brings the current state); not a final code.
+   */
+  TooSlow: 4503,
+  /** The server could not handle the connection (a failed check): reconnect later. */
+  ServerError: 1011,
+  /** The call changed while the connection was being admitted, again and again: reconnect. */
+  TryAgainLater: 1013,
 } as const
 
 export type MediaState = { audio: boolean; video: boolean; screen: boolean }

@@ -33,9 +33,9 @@ export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: 
     socket.off('error', ignoreSocketError)
     if (socket.destroyed) return
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // connect() has already refused the socket (1011) when it throws.
       callHub.connect(ws, user, Number(match[1]), peerId).catch((error) => {
         logger.error({ err: error }, 'call socket setup failed')
-        ws.close(1011, 'Server error')
       })
     })
   } catch (error) {

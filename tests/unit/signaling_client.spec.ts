@@ -56,7 +56,7 @@ test.group('SignalingClient', () => {
   })
 
   test('stops for good on the close codes that mean no, and says why', async ({ assert }) => {
-    for (const code of [CloseCode.CallEnded, CloseCode.NotParticipant, CloseCode.Replaced, CloseCode.CallFull]) {
+    for (const code of [CloseCode.CallEnded, CloseCode.NotParticipant, CloseCode.Replaced, CloseCode.CallFull, CloseCode.LeftChannel]) {
       const { signaling } = client()
       const closed: unknown[] = []
       signaling.on('closed', (event) => closed.push(event))
@@ -67,6 +67,22 @@ test.group('SignalingClient', () => {
       assert.lengthOf(FakeSocket.opened, 1, `no reconnect after ${code}`)
       assert.deepEqual(closed, [{ code, reason: 'because' }])
       assert.equal(signaling.state, 'closed')
+    }
+  })
+
+  test('reconnects after the close codes that mean try again (too slow, flood, restart, server error)', async ({ assert }) => {
+    for (const code of [CloseCode.TooSlow, CloseCode.Flood, CloseCode.GoingAway, CloseCode.ServerError, CloseCode.TryAgainLater]) {
+      const { signaling } = client()
+      const closed: unknown[] = []
+      signaling.on('closed', (event) => closed.push(event))
+      signaling.connect()
+      FakeSocket.opened[0]!.open()
+      FakeSocket.opened[0]!.drop(code, 'try again')
+      assert.equal(signaling.state, 'reconnecting', `reconnecting after ${code}`)
+      await new Promise((resolve) => setTimeout(resolve, 15))
+      assert.lengthOf(FakeSocket.opened, 2, `a new socket after ${code}`)
+      assert.isEmpty(closed)
+      signaling.close()
     }
   })
 

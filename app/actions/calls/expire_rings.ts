@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import logger from '@adonisjs/core/services/logger'
 import Call from '#models/call'
 import { CallChange } from '#actions/calls/call_change'
 import { missStillRinging } from '#actions/calls/call_rules'
@@ -14,7 +15,10 @@ import { sqlDateTime } from '#helpers/sql_time'
  * set and past, so however many runners race, a ring expires exactly once.
  */
 export default class ExpireRings {
-  /** Expires every ring whose deadline has passed; returns the calls it changed. */
+  /**
+   * Expires every ring whose deadline has passed; returns the calls it changed. A call that
+   * fails (logged) does not stop the others: they would otherwise ring on at every sweep.
+   */
   async sweep(now: DateTime = DateTime.now()) {
     const due = await Call.query()
       .whereNotNull('ring_expires_at')
@@ -24,8 +28,12 @@ export default class ExpireRings {
       .limit(200)
     const changes: CallChange[] = []
     for (const { id } of due) {
-      const change = await this.expire(id, now)
-      if (change) changes.push(change)
+      try {
+        const change = await this.expire(id, now)
+        if (change) changes.push(change)
+      } catch (error) {
+        logger.error({ err: error, callId: id }, 'ring expiry failed for one call')
+      }
     }
     return changes
   }

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type User from '#models/user'
 import { CallChange } from '#actions/calls/call_change'
 import { countWithStatus, lockLiveCall, missStillRinging, participantOf } from '#actions/calls/call_rules'
@@ -12,27 +13,30 @@ import { CallConflictException } from '#exceptions/call_conflict_exception'
  */
 export default class LeaveCall {
   async handle(user: User, callId: number) {
-    const change = await db.transaction(async (trx) => {
-      const call = await lockLiveCall(trx, callId)
-      const participant = await participantOf(trx, call.id, user.id)
-      if (participant?.status === 'left') return CallChange.unchanged(call)
-      if (participant?.status !== 'joined') throw CallConflictException.notInCall()
-
-      const change = new CallChange(call)
-      participant.useTransaction(trx)
-      participant.merge({ status: 'left', leftAt: DateTime.now() })
-      await participant.save()
-
-      if ((await countWithStatus(trx, call.id, 'joined')) > 0) return change
-
-      const neverAnswered = call.status === 'ringing'
-      await missStillRinging(trx, change, neverAnswered ? 'cancelled' : 'ended')
-      if (neverAnswered) await call.finish(trx, 'cancelled', 'cancelled', user.id)
-      else await call.finish(trx, 'ended', 'everyone_left')
-      change.ended = true
-      return change
-    })
+    const change = await db.transaction((trx) => this.within(trx, user, callId))
     await change.announce()
+    return change
+  }
+
+  /** The same, inside the caller's transaction; the caller announces the change after its commit. */
+  async within(trx: TransactionClientContract, user: User, callId: number) {
+    const call = await lockLiveCall(trx, callId)
+    const participant = await participantOf(trx, call.id, user.id)
+    if (participant?.status === 'left') return CallChange.unchanged(call)
+    if (participant?.status !== 'joined') throw CallConflictException.notInCall()
+
+    const change = new CallChange(call)
+    participant.useTransaction(trx)
+    participant.merge({ status: 'left', leftAt: DateTime.now() })
+    await participant.save()
+
+    if ((await countWithStatus(trx, call.id, 'joined')) > 0) return change
+
+    const neverAnswered = call.status === 'ringing'
+    await missStillRinging(trx, change, neverAnswered ? 'cancelled' : 'ended')
+    if (neverAnswered) await call.finish(trx, 'cancelled', 'cancelled', user.id)
+    else await call.finish(trx, 'ended', 'everyone_left')
+    change.ended = true
     return change
   }
 }

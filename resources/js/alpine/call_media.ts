@@ -23,6 +23,7 @@ const CLOSE_MESSAGES: Record<number, string> = {
   [CloseCode.NoSuchCall]: 'This call does not exist.',
   [CloseCode.CallFull]: 'This call is full.',
   [CloseCode.CallEnded]: 'The call has ended.',
+  [CloseCode.LeftChannel]: 'You left this channel, so you left its call.',
 }
 
 /**

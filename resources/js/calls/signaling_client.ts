@@ -20,7 +20,11 @@ type Events = { [Type in keyof ServerFrames]: ServerFrames[Type] } & {
   closed: { code: number; reason: string }
 }
 
-/** Close codes after which reconnecting is pointless: the answer would be the same. */
+/**
+ * Close codes after which reconnecting is pointless: the answer would be the same. Every other
+ * code is worth a reconnect: a drop (1006), a restart (1001), a server error (1011, 1013), too
+ * many frames (4008), or a page that fell behind (4503, TooSlow: the welcome brings it up to date).
+ */
 const FINAL_CODES = new Set<number>([
   CloseCode.Normal,
   CloseCode.Replaced,
@@ -28,6 +32,7 @@ const FINAL_CODES = new Set<number>([
   CloseCode.NoSuchCall,
   CloseCode.CallFull,
   CloseCode.CallEnded,
+  CloseCode.LeftChannel,
 ])
 
 export type SignalingOptions = {
