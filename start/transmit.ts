@@ -23,10 +23,17 @@ router
   })
   .use(middleware.transmitRequest())
 
-// On shutdown this instance's streams leave the shared directory at once (not after its TTL).
-app.terminating(async () => {
-  const { default: liveStreams } = await import('#services/live_streams')
-  await liveStreams.close()
+/*
+| On shutdown this instance's streams end (their pages reconnect to another instance) and leave
+| the shared directory at once, not after its TTL. The hook must run before the HTTP server
+| closes, which waits for open connections: terminating hooks run last-registered first, and
+| the server registers its own before `ready`.
+*/
+app.ready(() => {
+  app.terminating(async () => {
+    const { default: liveStreams } = await import('#services/live_streams')
+    await liveStreams.close()
+  })
 })
 
 /** A Confab channel's live messages: members only. */

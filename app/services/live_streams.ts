@@ -70,7 +70,9 @@ export class LiveStreams {
     }
     this.#local.set(uid, { owner, context: ctx, response })
     response.once('close', () => {
-      if (this.#local.get(uid)?.owner.token === owner.token) this.#local.delete(uid)
+      // Not ours any more: replaced by a newer stream with this uid, or released by close().
+      if (this.#local.get(uid)?.owner.token !== owner.token) return
+      this.#local.delete(uid)
       this.directory.release(uid, owner.token).catch((error) => logger.warn({ err: error }, 'SSE stream release failed'))
     })
     const stream = transmit.createStream({
@@ -107,10 +109,13 @@ export class LiveStreams {
     if (unreachable > 0) logger.warn({ userId, channel, unreachable }, 'SSE streams on unreachable instances kept a channel')
   }
 
-  /** Frees this instance's slots in the shared directory (shutdown). */
+  /** Shutdown: frees this instance's slots in the shared directory, then ends its streams. */
   async close() {
     if (this.#refresher) clearInterval(this.#refresher)
-    await Promise.all([...this.#local].map(([uid, { owner }]) => this.directory.release(uid, owner.token).catch(() => {})))
+    const streams = [...this.#local]
+    this.#local.clear()
+    await Promise.all(streams.map(([uid, { owner }]) => this.directory.release(uid, owner.token).catch(() => {})))
+    for (const [, { response }] of streams) response.destroy()
     await this.directory.close()
   }
 

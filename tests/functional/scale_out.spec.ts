@@ -374,6 +374,26 @@ test.group('Scale-out: SSE subscriptions reach the instance holding the stream',
     .timeout(60_000)
     .skip(...printedSkip(!redisUp, 'no Redis on this machine'))
 
+  test("SIGTERM ends the instance's streams and frees their slots at once, so the pages get them back on B", async ({ assert, cleanup }) => {
+    const { a, b } = await twoInstances({ REDIS_URL: TEST_REDIS_URL, SSE_MAX_STREAMS_PER_USER: '1' }, cleanup, [3421, 3422])
+    const [alice] = await people(1)
+    const onA = await new BrowserlessClient(a.url).login(alice!.email, TEST_PASSWORD)
+    const stream = await onA.openStream()
+    cleanup(async () => stream.close())
+    assert.equal((await onA.at(b.url).requestStream(crypto.randomUUID())).response.status, 429)
+
+    // An open stream used to hold the HTTP server's graceful close for about a minute.
+    const exited = await Promise.race([a.terminate().then(() => true), new Promise((resolve) => setTimeout(resolve, 10_000, false))])
+    assert.isTrue(exited, 'the instance exits within 10 s of SIGTERM')
+    await stream.ended
+    // A new page (another uid) fits at once: the slot did not wait for its TTL.
+    const fresh = await onA.at(b.url).requestStream(crypto.randomUUID())
+    fresh.controller.abort()
+    assert.equal(fresh.response.status, 200)
+  })
+    .timeout(60_000)
+    .skip(...printedSkip(!redisUp, 'no Redis on this machine'))
+
   test('when the holder dies, a subscribe through B answers 503 at once; the page reconnecting to B takes its uid over', async ({ assert, cleanup }) => {
     const instances = await twoInstances({ REDIS_URL: TEST_REDIS_URL }, cleanup, [3421, 3422])
     const { channel, stream, bobOnB, aliceOnA } = await bobStreamOnA(instances, cleanup)
