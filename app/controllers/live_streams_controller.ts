@@ -19,6 +19,9 @@ export default class LiveStreamsController {
         errors: [{ message: 'Too many live streams open for your account: close another tab or window' }],
       })
     }
+    if (result.status === 'unavailable') {
+      return ctx.response.serviceUnavailable({ errors: [{ message: 'Live updates are unavailable for a moment: retry' }] })
+    }
   }
 
   /** POST /__transmit/subscribe { uid, channel }. */

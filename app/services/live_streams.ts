@@ -19,7 +19,11 @@ const FORWARD_TIMEOUT_MS = 3000
 
 type LocalStream = { owner: StreamOwner; context: HttpContext; response: ServerResponse }
 
-export type OpenResult = { status: 'opened' } | { status: 'taken' } | { status: 'full'; retryAfterSeconds: number }
+export type OpenResult =
+  | { status: 'opened' }
+  | { status: 'taken' }
+  | { status: 'full'; retryAfterSeconds: number }
+  | { status: 'unavailable' }
 export type SubscriptionResult = 'done' | 'not_found' | 'denied' | 'unreachable'
 
 /**
@@ -51,8 +55,11 @@ export class LiveStreams {
       userId: ctx.auth.getUserOrFail().id,
       sessionId: ctx.session.sessionId,
     }
-    const claim = await this.directory.claim(uid, owner, this.maxPerUser)
-    if (claim.status === 'taken') return claim
+    const claim = await this.directory.claim(uid, owner, this.maxPerUser).catch((error) => {
+      logger.error({ err: error }, 'SSE stream directory unavailable')
+      return { status: 'unavailable' as const }
+    })
+    if (claim.status === 'taken' || claim.status === 'unavailable') return claim
     if (claim.status === 'full') return { status: 'full', retryAfterSeconds: Math.ceil(this.directory.ttlMs / 1000) || 30 }
 
     // The same page reconnecting (EventSource reuses its uid): the new stream replaces the old one.
@@ -90,6 +97,7 @@ export class LiveStreams {
   async subscribe(ctx: HttpContext, uid: string, channel: string): Promise<SubscriptionResult> {
     const owner = await this.#ownStream(ctx, uid)
     if (!owner) return 'not_found'
+    if (owner === 'unreachable') return owner
     if (!(await transmit.getManager().verifyAccess(channel, ctx))) return 'denied'
     return this.#carryOut(owner, { op: 'subscribe', uid, channel })
   }
@@ -98,12 +106,17 @@ export class LiveStreams {
   async unsubscribe(ctx: HttpContext, uid: string, channel: string): Promise<SubscriptionResult> {
     const owner = await this.#ownStream(ctx, uid)
     if (!owner) return 'not_found'
+    if (owner === 'unreachable') return owner
     return this.#carryOut(owner, { op: 'unsubscribe', uid, channel })
   }
 
   /** Stops delivering `channel` to every open stream of `userId`, on every instance. */
   async unsubscribeEverywhere(userId: number, channel: string) {
-    const streams = await this.directory.streamsOf(userId)
+    const streams = await this.directory.streamsOf(userId).catch((error) => {
+      // The leave itself stands; the broadcasts need the same Redis, so little gets through meanwhile.
+      logger.error({ err: error, userId, channel }, 'SSE stream directory unavailable: subscriptions not dropped')
+      return []
+    })
     const results = await Promise.all(streams.map(({ uid, owner }) => this.#carryOut(owner, { op: 'unsubscribe', uid, channel })))
     const unreachable = results.filter((result) => result === 'unreachable').length
     if (unreachable > 0) logger.warn({ userId, channel, unreachable }, 'SSE streams on unreachable instances kept a channel')
@@ -119,8 +132,13 @@ export class LiveStreams {
     await this.directory.close()
   }
 
+  /** The stream's owner if `uid` is the caller's own stream; `unreachable` when the directory is. */
   async #ownStream(ctx: HttpContext, uid: string) {
-    const owner = await this.directory.ownerOf(uid)
+    const owner = await this.directory.ownerOf(uid).catch((error) => {
+      logger.error({ err: error }, 'SSE stream directory unavailable')
+      return 'unreachable' as const
+    })
+    if (owner === 'unreachable') return owner
     const user = ctx.auth.getUserOrFail()
     // Someone else's stream answers exactly like no stream, so uids cannot be probed.
     if (!owner || owner.userId !== user.id || owner.sessionId !== ctx.session.sessionId) return null

@@ -150,7 +150,7 @@ export class RedisStreamDirectory implements StreamDirectory {
   readonly instanceId = randomUUID()
   #redis: Redis
   #subscriber: Redis
-  #inbox: Promise<unknown>
+  #inbox: Promise<unknown> | null = null
   #pending = new Map<string, (result: 'done' | 'gone') => void>()
   #handler: ((command: StreamCommand) => Promise<'done' | 'gone'>) | null = null
 
@@ -158,15 +158,32 @@ export class RedisStreamDirectory implements StreamDirectory {
     options: RedisOptions,
     readonly ttlMs = 45_000
   ) {
-    this.#redis = new Redis(options)
+    // Commands fail within ~2 s while Redis is away (the request then answers 503) instead of
+    // queueing for as long as ioredis retries; the subscriber reconnects and resubscribes alone.
+    this.#redis = new Redis({ ...options, commandTimeout: 2000, maxRetriesPerRequest: 1 })
     this.#subscriber = new Redis(options)
+    // Failures surface where the commands fail (503 answers, logged errors), not as unhandled events.
+    this.#redis.on('error', () => {})
+    this.#subscriber.on('error', () => {})
     this.#subscriber.on('message', (_channel: string, raw: string) => void this.#receive(raw))
-    // Claims wait for the inbox: a stream must not be registered here before its commands can arrive.
-    this.#inbox = this.#subscriber.subscribe(inboxKey(this.instanceId))
+    void this.#listening().catch(() => {})
+  }
+
+  /**
+   * Resolves once this instance's inbox is subscribed. Claims wait for it: a stream must not be
+   * registered here before the commands for it can arrive. A failed attempt (Redis away at boot)
+   * is retried by the next caller; ioredis resubscribes by itself after later reconnects.
+   */
+  #listening() {
+    this.#inbox ??= this.#subscriber.subscribe(inboxKey(this.instanceId)).catch((error) => {
+      this.#inbox = null
+      throw error
+    })
+    return this.#inbox
   }
 
   async claim(uid: string, owner: StreamOwner, max: number): Promise<ClaimResult> {
-    await this.#inbox
+    await this.#listening()
     const [status, previous] = (await this.#redis.eval(
       CLAIM,
       2,
@@ -214,7 +231,8 @@ export class RedisStreamDirectory implements StreamDirectory {
   }
 
   async send(instance: string, command: StreamCommand, timeoutMs: number): Promise<CommandResult> {
-    await this.#inbox
+    // Without our inbox the holder's answer could not reach us.
+    if (!(await this.#listening().then(() => true, () => false))) return 'unreachable'
     const id = randomUUID()
     const answer = new Promise<CommandResult>((resolve) => {
       const timer = setTimeout(() => {

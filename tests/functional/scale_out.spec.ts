@@ -1,10 +1,13 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { test } from '@japa/runner'
+import { Redis } from 'ioredis'
 import app from '@adonisjs/core/services/app'
 import { AppProcess } from '#tests/helpers/app_process'
 import { BrowserlessClient } from '#tests/helpers/browserless_client'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
-import { TEST_REDIS_URL, printedSkip, redisForTests } from '#tests/helpers/services'
+import { TEST_REDIS_URL, printedSkip, reachable, redisForTests } from '#tests/helpers/services'
 import { CallSocketClient } from '#tests/helpers/call_socket'
 import { expireDeadline, snapshot } from '#tests/helpers/calls'
 import { until } from '#tests/helpers/waiting'
@@ -295,8 +298,20 @@ async function post(browser: BrowserlessClient, channelId: number, body: string)
   if (response.status !== 200) throw new Error(`Posting answered ${response.status}`)
 }
 
+/**
+ * User ids restart with every truncation, while Redis keeps the stream slots that a SIGKILLed
+ * instance of an earlier test left behind (for their 45 s TTL): forget them between tests.
+ */
+async function forgetSseStreams() {
+  const redis = new Redis(TEST_REDIS_URL)
+  const keys = await redis.keys('confab:sse:*')
+  if (keys.length > 0) await redis.del(...keys)
+  await redis.quit()
+}
+
 test.group('Scale-out: SSE subscriptions reach the instance holding the stream', (group) => {
   withCleanDatabase(group)
+  group.each.setup(() => (redisUp ? forgetSseStreams() : undefined))
 
   /** bob's stream is held by A; alice posts on A. `bobOnB` is bob's same session talking to B. */
   async function bobStreamOnA({ a, b }: { a: AppProcess; b: AppProcess }, cleanup: (fn: () => Promise<void>) => void) {
@@ -415,4 +430,51 @@ test.group('Scale-out: SSE subscriptions reach the instance holding the stream',
   })
     .timeout(60_000)
     .skip(...printedSkip(!redisUp, 'no Redis on this machine'))
+})
+
+const redisServerMissing = spawnSync('redis-server', ['--version']).status !== 0
+
+test.group('Scale-out: SSE while Redis is away', (group) => {
+  withCleanDatabase(group)
+
+  test('streams and subscribes answer 503 (not 500, no internals) while Redis is down, and work again once it is back', async ({ assert, cleanup }) => {
+    // A Redis of our own (port 3429) that this test may stop; the machine's stays untouched.
+    const startRedis = () =>
+      spawn('redis-server', ['--port', '3429', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    let redis = startRedis()
+    cleanup(async () => void redis.kill('SIGKILL'))
+    await until(() => reachable('127.0.0.1', 3429), (up) => up, 5000, 'the test Redis to listen')
+    const instance = new AppProcess(3423, { NODE_ENV: 'test', SQLITE_PATH: app.tmpPath('test.sqlite3'), SESSION_DRIVER: 'cookie', REDIS_URL: 'redis://127.0.0.1:3429/0' })
+    cleanup(() => instance.stop())
+    await instance.ready('/health')
+    const [alice] = await people(1)
+    const channel = await channelWith([alice!])
+    const browser = await new BrowserlessClient(instance.url).login(alice!.email, TEST_PASSWORD)
+    const stream = await browser.openStream()
+    cleanup(async () => stream.close())
+
+    redis.kill('SIGKILL')
+    await once(redis, 'exit')
+    const refused = await browser.requestStream(crypto.randomUUID())
+    assert.equal(refused.response.status, 503)
+    assert.deepEqual(await refused.response.json(), { errors: [{ message: 'Live updates are unavailable for a moment: retry' }] })
+    const subscribe = await stream.subscribe(`channels/${channel.id}`)
+    assert.equal(subscribe.status, 503)
+    assert.notInclude(await subscribe.text(), 'ECONNREFUSED')
+
+    redis = startRedis()
+    const reopened = await until(
+      async () => {
+        const attempt = await browser.requestStream(crypto.randomUUID())
+        attempt.controller.abort()
+        return attempt.response.status
+      },
+      (status) => status === 200,
+      15_000,
+      'streams to open again once Redis is back'
+    )
+    assert.equal(reopened, 200)
+  })
+    .timeout(60_000)
+    .skip(...printedSkip(redisServerMissing, 'redis-server is not installed (apt-get install -y redis-server)'))
 })
