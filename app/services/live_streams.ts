@@ -72,7 +72,7 @@ export class LiveStreams {
     const response = ctx.response.response
     if (response.destroyed || ctx.request.request.socket.destroyed) {
       // The client hung up while we claimed: its 'close' is gone already, so free the slot now.
-      await this.directory.release(uid, owner.token)
+      await this.directory.release(uid, owner.token).catch(() => {})
       return { status: 'opened' }
     }
     this.#local.set(uid, { owner, context: ctx, response })
