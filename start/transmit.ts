@@ -3,13 +3,38 @@
 | unless the signed-in user may read it.
 */
 import transmit from '@adonisjs/transmit/services/main'
+import router from '@adonisjs/core/services/router'
+import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
 import Membership from '#models/membership'
 import { middleware } from '#start/kernel'
-// Starts tracking who holds which channel subscription (dropped when someone leaves).
-import '#services/channel_subscriptions'
 
-transmit.registerRoutes((route) => route.use(middleware.transmitRequest()))
+/*
+| Transmit's own paths (the browser client calls them), answered by Confab instead of the
+| package's controllers: streams belong to their owner, are capped per person, and an
+| (un)subscribe works on whichever instance it reaches (app/services/live_streams.ts).
+*/
+const LiveStreamsController = () => import('#controllers/live_streams_controller')
+router
+  .group(() => {
+    router.get('__transmit/events', [LiveStreamsController, 'open'])
+    router.post('__transmit/subscribe', [LiveStreamsController, 'subscribe'])
+    router.post('__transmit/unsubscribe', [LiveStreamsController, 'unsubscribe'])
+  })
+  .use(middleware.transmitRequest())
+
+/*
+| On shutdown this instance's streams end (their pages reconnect to another instance) and leave
+| the shared directory at once, not after its TTL. The hook must run before the HTTP server
+| closes, which waits for open connections: terminating hooks run last-registered first, and
+| the server registers its own before `ready`.
+*/
+app.ready(() => {
+  app.terminating(async () => {
+    const { default: liveStreams } = await import('#services/live_streams')
+    await liveStreams.close()
+  })
+})
 
 /** A Confab channel's live messages: members only. */
 transmit.authorize<{ id: string }>('channels/:id', async (ctx: HttpContext, { id }) => {

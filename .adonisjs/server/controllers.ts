@@ -13,6 +13,7 @@ export const controllers = {
   Channels: () => import('#controllers/channels_controller'),
   DirectChannels: () => import('#controllers/direct_channels_controller'),
   Health: () => import('#controllers/health_controller'),
+  LiveStreams: () => import('#controllers/live_streams_controller'),
   Memberships: () => import('#controllers/memberships_controller'),
   Messages: () => import('#controllers/messages_controller'),
   ReadMarkers: () => import('#controllers/read_markers_controller'),

@@ -33,9 +33,9 @@ export type ScannedRoutes = {
     'call_participation.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_endings.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'event_stream': { paramsTuple?: []; params?: {} }
-    'subscribe': { paramsTuple?: []; params?: {} }
-    'unsubscribe': { paramsTuple?: []; params?: {} }
+    'live_streams.open': { paramsTuple?: []; params?: {} }
+    'live_streams.subscribe': { paramsTuple?: []; params?: {} }
+    'live_streams.unsubscribe': { paramsTuple?: []; params?: {} }
   }
   GET: {
     'health': { paramsTuple?: []; params?: {} }
@@ -52,7 +52,7 @@ export type ScannedRoutes = {
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'calls.participants': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'event_stream': { paramsTuple?: []; params?: {} }
+    'live_streams.open': { paramsTuple?: []; params?: {} }
   }
   HEAD: {
     'health': { paramsTuple?: []; params?: {} }
@@ -69,7 +69,7 @@ export type ScannedRoutes = {
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'calls.participants': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'event_stream': { paramsTuple?: []; params?: {} }
+    'live_streams.open': { paramsTuple?: []; params?: {} }
   }
   POST: {
     'session.store': { paramsTuple?: []; params?: {} }
@@ -83,8 +83,8 @@ export type ScannedRoutes = {
     'call_participation.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_endings.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'subscribe': { paramsTuple?: []; params?: {} }
-    'unsubscribe': { paramsTuple?: []; params?: {} }
+    'live_streams.subscribe': { paramsTuple?: []; params?: {} }
+    'live_streams.unsubscribe': { paramsTuple?: []; params?: {} }
   }
   DELETE: {
     'session.destroy': { paramsTuple?: []; params?: {} }

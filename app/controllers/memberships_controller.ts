@@ -24,7 +24,7 @@ export default class MembershipsController {
 
     await new LeaveChannel().handle(user, channel)
     // Their open pages stop receiving the channel now, not at their next reconnect.
-    await channelSubscriptions.drop(channel.broadcastChannel, user.id, ctx)
+    await channelSubscriptions.drop(channel.broadcastChannel, user.id)
     session.flash('notice', `You left #${channel.name}.`)
     return response.redirect().toRoute('channels.index')
   }

@@ -4,13 +4,16 @@ import { errors } from '@vinejs/vine'
 import { transmitStreamValidator, transmitSubscriptionValidator } from '#validators/transmit'
 
 /**
- * Validates Transmit's own routes before its controllers see them: a request without a `uid`
- * or with a channel Confab never publishes gets a 422 that says what is wrong, instead of the
- * package's generic 500 or silent 400. These routes are only called by scripts, so the answer
- * is always JSON, never a redirect.
+ * Guards Transmit's routes before their controller: only a signed-in person may open a stream
+ * or (un)subscribe (401 otherwise: an open stream costs the server on every broadcast), and a
+ * request without a `uid` or with a channel Confab never publishes gets a 422 that says what is
+ * wrong. These routes are only called by scripts, so the answer is always JSON, never a redirect.
  */
 export default class TransmitRequestMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
+    if (!(await ctx.auth.check())) {
+      return ctx.response.unauthorized({ errors: [{ message: 'Sign in to receive live updates' }] })
+    }
     try {
       if (ctx.request.method() === 'GET') {
         await transmitStreamValidator.validate(ctx.request.qs())

@@ -30,13 +30,9 @@ window.htmx = htmx
   { code: '[45]..', swap: false, error: true },
 ]
 
-// The stream id rides along with (un)subscribe calls so a proxy can route them to the instance
-// holding the stream (deploy/nginx/confab.conf).
-const transmit: Transmit = new Transmit({
-  baseUrl: window.location.origin,
-  beforeSubscribe: (request) => request.headers.set('X-Transmit-Uid', transmit.uid),
-  beforeUnsubscribe: (request) => request.headers.set('X-Transmit-Uid', transmit.uid),
-})
+// Any instance accepts the (un)subscribe calls and forwards them to the one holding the stream,
+// so no routing hint is needed (docs/deploy.md).
+const transmit: Transmit = new Transmit({ baseUrl: window.location.origin })
 
 // The focus plugin's published types predate Alpine's own plugin type.
 Alpine.plugin(focus as unknown as Parameters<typeof Alpine.plugin>[0])

@@ -6,9 +6,19 @@ import { Arrivals } from '#tests/helpers/waiting'
  * logs in through the real login route.
  */
 export class BrowserlessClient {
-  #cookies = new Map<string, string>()
+  #cookies: Map<string, string>
 
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    cookies = new Map<string, string>()
+  ) {
+    this.#cookies = cookies
+  }
+
+  /** The same browser (same cookies, so the same session) talking to another address. */
+  at(baseUrl: string) {
+    return new BrowserlessClient(baseUrl, this.#cookies)
+  }
 
   get cookieHeader() {
     return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ')
@@ -51,17 +61,23 @@ export class BrowserlessClient {
   }
 
   /** Opens Transmit's SSE stream and returns a reader of the events it delivers. */
-  async openStream() {
-    const uid = crypto.randomUUID()
+  async openStream(uid: string = crypto.randomUUID()) {
+    const { response, controller } = await this.requestStream(uid)
+    if (response.status !== 200 || !response.body) {
+      controller.abort()
+      throw new Error(`The SSE stream answered ${response.status}`)
+    }
+    return new SseStream(this, uid, response.body, controller)
+  }
+
+  /** The raw answer to a stream request, for tests about refusals (abort it when it opened). */
+  async requestStream(uid: string) {
     const controller = new AbortController()
     const response = await fetch(new URL(`/__transmit/events?uid=${uid}`, this.baseUrl), {
       headers: { cookie: this.cookieHeader, accept: 'text/event-stream' },
       signal: controller.signal,
     })
-    if (response.status !== 200 || !response.body) {
-      throw new Error(`The SSE stream answered ${response.status}`)
-    }
-    return new SseStream(this, uid, response.body, controller)
+    return { response, controller }
   }
 }
 
@@ -70,6 +86,8 @@ type Delivered = { channel: string; payload: any }
 /** One open SSE stream: subscribe to channels and wait for the events they deliver. */
 export class SseStream {
   #events = new Arrivals<Delivered>()
+  /** Resolves when the stream has ended (closed by the server, or by close()). */
+  readonly ended: Promise<void>
 
   constructor(
     private client: BrowserlessClient,
@@ -77,7 +95,7 @@ export class SseStream {
     body: ReadableStream<Uint8Array>,
     private controller: AbortController
   ) {
-    void this.#read(body)
+    this.ended = this.#read(body)
   }
 
   async #read(body: ReadableStream<Uint8Array>) {
@@ -107,14 +125,23 @@ export class SseStream {
     this.#events.end()
   }
 
-  subscribe(channel: string) {
-    return this.client.fetch('/__transmit/subscribe', {
+  /** Subscribes this stream to `channel`, through `via` (the same session on another instance) if given. */
+  subscribe(channel: string, via: BrowserlessClient = this.client) {
+    return via.fetch('/__transmit/subscribe', {
       method: 'POST',
-      // As Confab's pages do: lets a proxy route the call to the instance holding the stream.
-      headers: { 'content-type': 'application/json', 'x-transmit-uid': this.uid },
+      headers: { 'content-type': 'application/json', 'accept': 'application/json' },
       body: JSON.stringify({ uid: this.uid, channel }),
     })
   }
+
+  unsubscribe(channel: string, via: BrowserlessClient = this.client) {
+    return via.fetch('/__transmit/unsubscribe', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'accept': 'application/json' },
+      body: JSON.stringify({ uid: this.uid, channel }),
+    })
+  }
+
 
   /** Every event delivered so far on `channel`. */
   received(channel: string) {
