@@ -25,8 +25,8 @@ function twoInstances(env: Record<string, string>, cleanup: (fn: () => Promise<v
   const shared = {
     NODE_ENV: 'test',
     SQLITE_PATH: app.tmpPath('test.sqlite3'),
-    // Sessions in the signed cookie: any instance can read any session (no sticky sessions).
-    SESSION_DRIVER: 'cookie',
+    // Sessions in the shared database: any instance can read any session (no sticky sessions).
+    SESSION_DRIVER: 'database',
     ...env,
   }
   const a = new AppProcess(3393, shared)
