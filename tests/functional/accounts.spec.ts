@@ -10,7 +10,8 @@ import { TEST_PASSWORD, UserFactory } from '#database/factories/user_factory'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { AppProcess } from '#tests/helpers/app_process'
 import { BrowserlessClient } from '#tests/helpers/browserless_client'
-import { CallSocketClient } from '#tests/helpers/call_socket'
+import { CallSocketClient, baseUrl } from '#tests/helpers/call_socket'
+import { startCall } from '#tests/helpers/calls'
 import { TEST_REDIS_URL, printedSkip, redisForTests } from '#tests/helpers/services'
 
 test.group('Accounts: sign up', (group) => {
@@ -372,6 +373,52 @@ test.group('Accounts: the database session store', (group) => {
     assert.approximately(await expiresIn(), 7 * DAY_MS, 60_000)
     const after = new MessageBuilder().verify<Record<string, any>>((await row()).data, id)!
     assert.isAbove(after.lastSeenAt, minuteAgo + 60_000)
+  })
+})
+
+test.group('Accounts: a tab idle for a day', (group) => {
+  withCleanDatabase(group)
+
+  test('Accept, Decline and the read marker still pass the CSRF check after a day without requests', async ({ client, assert }) => {
+    const [alice, bob, carol] = await people(3)
+    const channel = await channelWith([alice!, bob!, carol!])
+    const message = await Message.create({ channelId: channel.id, userId: alice!.id, body: 'Call in a minute?' })
+
+    // bob and carol open the channel page in the morning, as their browsers would.
+    const tabs = await Promise.all(
+      [bob!, carol!].map(async (person) => {
+        const tab = await new BrowserlessClient(baseUrl()).login(person.email, TEST_PASSWORD)
+        assert.equal((await tab.fetch(`/channels/${channel.id}`)).status, 200)
+        return tab
+      })
+    )
+    for (const tab of tabs) {
+      tab.idle(DAY_MS)
+      assert.isNotEmpty(tab.xsrfToken, 'the XSRF-TOKEN cookie outlives a day of idleness')
+    }
+    const [bobsTab, carolsTab] = tabs as [BrowserlessClient, BrowserlessClient]
+
+    // In the afternoon of the next day alice calls.
+    const callId = (await startCall(client, alice!, channel, 'audio')).body().call.id
+    const json = { 'accept': 'application/json', 'content-type': 'application/json' }
+    const accepted = await bobsTab.fetch(`/calls/${callId}/participation`, { method: 'POST', headers: json })
+    assert.equal(accepted.status, 200)
+    const declined = await carolsTab.fetch(`/calls/${callId}/decline`, { method: 'POST', headers: json })
+    assert.equal(declined.status, 200)
+    const read = await bobsTab.fetch(`/channels/${channel.id}/read_marker`, {
+      method: 'PUT',
+      headers: json,
+      body: JSON.stringify({ messageId: message.id }),
+    })
+    assert.equal(read.status, 204)
+  })
+
+  test('the XSRF-TOKEN cookie lives as long as the session cookie', async ({ assert }) => {
+    const alice = await UserFactory.create()
+    const tab = await new BrowserlessClient(baseUrl()).login(alice.email, TEST_PASSWORD)
+    await tab.fetch('/channels')
+    assert.approximately(tab.cookieExpiry('XSRF-TOKEN')! - Date.now(), 7 * DAY_MS, 60_000)
+    assert.approximately(tab.cookieExpiry('confab-session')! - Date.now(), 7 * DAY_MS, 60_000)
   })
 })
 
