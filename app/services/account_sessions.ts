@@ -14,7 +14,6 @@ export type SessionDevice = { userAgent: string; ip: string; signedInAt: number 
 
 /** One row of the account page's session list (never the session id: it is a bearer secret). */
 export type ActiveSession = {
-  key: string
   device: string
   ip: string
   signedInAt: Date
@@ -52,15 +51,14 @@ export async function activeSessionsOf(user: User, currentSessionId: string): Pr
   const tagged = await (await sessionCollection()).tagged(String(user.id))
   return tagged
     .filter(({ data }) => Number(data.auth_web) === user.id)
-    .map(({ id, data }, index) => toActiveSession(index, data, id === currentSessionId))
+    .map(({ id, data }) => toActiveSession(data, id === currentSessionId))
     .sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt.getTime() - a.lastSeenAt.getTime())
 }
 
-function toActiveSession(index: number, data: SessionData, current: boolean): ActiveSession {
+function toActiveSession(data: SessionData, current: boolean): ActiveSession {
   const device = (data[DEVICE_KEY] ?? {}) as Partial<SessionDevice>
   const signedInAt = new Date(Number(device.signedInAt ?? Date.now()))
   return {
-    key: `session-${index}`,
     device: describeDevice(device.userAgent ?? ''),
     ip: device.ip ?? 'unknown',
     signedInAt,
@@ -98,4 +96,3 @@ export function describeDevice(userAgent: string) {
   return os ? `${browser} on ${os}` : browser
 }
 
-export { ACTIVITY_INTERVAL_MS }

@@ -376,6 +376,42 @@ test.group('Accounts: the database session store', (group) => {
   })
 })
 
+test.group('Accounts: session and proxy settings', () => {
+  test('the server refuses the cookie store and a malformed TRUSTED_PROXIES, saying why, and believes a valid one', async ({ assert }) => {
+    // Three server boots.
+    const cases: [Record<string, string>, string][] = [
+      [{ SESSION_DRIVER: 'cookie' }, 'SESSION_DRIVER=cookie is no longer supported: a copied cookie would outlive sign-out'],
+      [{ TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES must list IPs, CIDR ranges, loopback, linklocal, uniquelocal or be "none" (bad entry "10.0.0.0/33")'],
+    ]
+    for (const [env, message] of cases) {
+      const server = serverWith(3435, env)
+      try {
+        await assert.rejects(() => server.ready('/health', 15_000))
+        assert.include(server.output, message)
+      } finally {
+        await server.stop()
+      }
+    }
+
+    // A valid list boots, and its proxies are believed: loopback forwards for 192.0.2.50.
+    const server = serverWith(3435, { TRUSTED_PROXIES: 'loopback, 10.0.0.0/8, 2001:db8::/32', SIGNUPS_PER_HOUR: '1' })
+    try {
+      assert.equal((await server.ready('/health')).status, 200)
+      const signUp = async (email: string, forwardedFor: string) => {
+        const visitor = new BrowserlessClient(server.url, { 'x-forwarded-for': forwardedFor, 'accept': 'application/json' })
+        await visitor.fetch('/health')
+        const form = { fullName: 'New Person', email, password: 'a long secret', passwordConfirmation: 'a long secret' }
+        return (await visitor.fetch('/signup', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) })).status
+      }
+      assert.equal(await signUp('first@example.test', '192.0.2.50'), 302)
+      assert.equal(await signUp('second@example.test', '192.0.2.50'), 429)
+      assert.equal(await signUp('third@example.test', '192.0.2.51'), 302, 'another client behind the proxy has its own limit')
+    } finally {
+      await server.stop()
+    }
+  }).timeout(90_000)
+})
+
 test.group('Accounts: a tab idle for a day', (group) => {
   withCleanDatabase(group)
 
