@@ -15,7 +15,7 @@ const limiterConfig = defineConfig({
 
 export default limiterConfig
 
-/** Confab's own limits (docs/deploy.md, "Rate limits"). All configurable through the environment. */
+/** Confab's own limits (docs/chat.md, "Login limits" and "Request limits"), each set through the environment. */
 export const limits = {
   /** Failed logins from one IP for one account before each further failure adds a growing wait. */
   loginFreeFailures: env.get('LOGIN_MAX_ATTEMPTS') ?? 5,
