@@ -1,26 +1,39 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
+import { configProvider } from '@adonisjs/core'
 import { defineConfig, stores } from '@adonisjs/session'
+import { redisConnection } from '#config/redis'
+import { redisSessionStore, touchingOnlyWhenIdle } from '#services/session_stores'
+
+/** How long a session lives without activity; the XSRF-TOKEN cookie lives as long (config/shield.ts). */
+export const SESSION_AGE = '7d'
 
 /**
- * Sessions live in an encrypted cookie: nothing to run or clean up, and it works unchanged
- * behind several instances. The tests use the memory store, which Japa's session client needs
- * to read and seed sessions.
+ * Sessions live on the server, so signing out (or "Sign out of all other sessions") ends them
+ * for good: a copied cookie holds only the session id. The `database` store (SQLite or MySQL,
+ * table `sessions`) is the default; with Redis configured, sessions go there. The tests use
+ * the memory store, which Japa's session client needs to read and seed sessions.
  */
 const sessionConfig = defineConfig({
   enabled: true,
   cookieName: 'confab-session',
   clearWithBrowser: false,
-  age: '7d',
+  age: SESSION_AGE,
   cookie: {
     path: '/',
     httpOnly: true,
     secure: app.inProduction,
     sameSite: 'lax',
   },
-  store: env.get('SESSION_DRIVER', 'cookie'),
+  store: env.get('SESSION_DRIVER') ?? (redisConnection ? 'redis' : 'database'),
   stores: {
-    cookie: stores.cookie(),
+    // Expired rows are deleted when read, and by the store's garbage collection on 2% of writes.
+    database: configProvider.create(async (application) => {
+      const factory = await stores.database({ tableName: 'sessions', gcProbability: 2 }).resolver(application)
+      return touchingOnlyWhenIdle(factory)
+    }),
+    // Redis expires sessions by itself (SETEX with the session age).
+    redis: touchingOnlyWhenIdle(redisSessionStore(redisConnection)),
   },
 })
 

@@ -2,6 +2,7 @@
 | Every environment variable Confab reads, validated at boot: a typo or a missing value stops
 | the app with a clear message instead of failing later. `.env.example` documents each one.
 */
+import { isIP } from 'node:net'
 import { Env } from '@adonisjs/core/env'
 
 /** An optional whole number within [min, max], with a message naming the variable. */
@@ -29,6 +30,41 @@ function redisUrl(name: string, value?: string) {
   return value
 }
 
+/** SESSION_DRIVER: where sessions live. The cookie store is refused by name (see docs/deploy.md). */
+function sessionDriver(name: string, value?: string) {
+  if (value === undefined || value === '') return undefined
+  if (value === 'cookie') {
+    throw new Error(`${name}=cookie is no longer supported: a copied cookie would outlive sign-out. Use database (default) or redis`)
+  }
+  if (!['database', 'redis', 'memory'].includes(value)) {
+    throw new Error(`${name} must be one of database, redis, memory (got "${value}")`)
+  }
+  return value as 'database' | 'redis' | 'memory'
+}
+
+const PROXY_SETS = ['loopback', 'linklocal', 'uniquelocal']
+
+/**
+ * TRUSTED_PROXIES: the proxies whose X-Forwarded-For is believed, as proxy-addr takes them
+ * (comma-separated IPs, CIDR ranges or the names loopback, linklocal, uniquelocal), or `none`.
+ */
+function trustedProxies(name: string, value?: string) {
+  if (value === undefined || value.trim() === '') return undefined
+  if (value.trim() === 'none') return 'none'
+  const entries = value.split(',').map((entry) => entry.trim())
+  for (const entry of entries) {
+    if (PROXY_SETS.includes(entry)) continue
+    const [address, prefix, extra] = entry.split('/')
+    const version = isIP(address ?? '')
+    const maxPrefix = version === 6 ? 128 : 32
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= maxPrefix)
+    if (!version || !prefixOk || extra !== undefined) {
+      throw new Error(`${name} must list IPs, CIDR ranges, loopback, linklocal, uniquelocal or be "none" (bad entry "${entry}")`)
+    }
+  }
+  return entries.join(',')
+}
+
 export default await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
   HOST: Env.schema.string.optional({ format: 'host' }),
@@ -37,7 +73,8 @@ export default await Env.create(new URL('../', import.meta.url), {
   APP_URL: Env.schema.string.optional({ format: 'url', tld: false }),
   LOG_LEVEL: Env.schema.enum.optional(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
 
-  SESSION_DRIVER: Env.schema.enum.optional(['cookie', 'memory'] as const),
+  SESSION_DRIVER: sessionDriver,
+  TRUSTED_PROXIES: trustedProxies,
 
   DB_CONNECTION: Env.schema.enum.optional(['sqlite', 'mysql'] as const),
   SQLITE_PATH: Env.schema.string.optional(),
@@ -48,7 +85,12 @@ export default await Env.create(new URL('../', import.meta.url), {
   MYSQL_DB_NAME: Env.schema.string.optional(),
 
   LIMITER_STORE: Env.schema.enum.optional(['database', 'memory'] as const),
-  LOGIN_MAX_ATTEMPTS: Env.schema.number.optional(),
+  LOGIN_MAX_ATTEMPTS: integerBetween(1, 100),
+  LOGIN_BACKOFF_SECONDS: integerBetween(1, 3600),
+  LOGIN_MAX_FAILURES_PER_IP: integerBetween(1, 100_000),
+  MESSAGES_PER_MINUTE: integerBetween(1, 100_000),
+  CHANNELS_PER_HOUR: integerBetween(1, 100_000),
+  SIGNUPS_PER_HOUR: integerBetween(1, 100_000),
 
   CALL_RING_TIMEOUT: integerBetween(10, 120),
   CALL_RING_MAX_MEMBERS: integerBetween(2, 1000),

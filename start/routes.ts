@@ -1,9 +1,10 @@
 /*
-| Routes. Pages need a signed-in user (`auth`), except the account pages (`guest`), `/health`
+| Routes. Pages need a signed-in user (`auth`), except the login and sign-up pages (`guest`), `/health`
 | and `/up`. Every channel lookup goes through the current user's memberships.
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
+import { throttleChannels, throttleMessages, throttleSignups } from '#start/limiter'
 
 const SessionController = () => import('#controllers/session_controller')
 const UsersController = () => import('#controllers/users_controller')
@@ -19,6 +20,8 @@ const CallsController = () => import('#controllers/calls_controller')
 const CallParticipationsController = () => import('#controllers/call_participations_controller')
 const CallDeclinesController = () => import('#controllers/call_declines_controller')
 const CallEndingsController = () => import('#controllers/call_endings_controller')
+const AccountController = () => import('#controllers/account_controller')
+const AccountSessionsController = () => import('#controllers/account_sessions_controller')
 
 // Every `:id` is a positive number; anything else never reaches a controller (404).
 router.where('id', router.matchers.number())
@@ -34,7 +37,7 @@ router
     router.get('/login', [SessionController, 'create']).as('session.create')
     router.post('/login', [SessionController, 'store']).as('session.store')
     router.get('/signup', [UsersController, 'create']).as('users.create')
-    router.post('/signup', [UsersController, 'store']).as('users.store')
+    router.post('/signup', [UsersController, 'store']).as('users.store').use(throttleSignups)
   })
   .use(middleware.guest())
 
@@ -45,7 +48,7 @@ router
 
     router.get('/channels', [ChannelsController, 'index']).as('channels.index')
     router.get('/channels/new', [ChannelsController, 'create']).as('channels.create')
-    router.post('/channels', [ChannelsController, 'store']).as('channels.store')
+    router.post('/channels', [ChannelsController, 'store']).as('channels.store').use(throttleChannels)
     router.get('/channels/:id', [ChannelsController, 'show']).as('channels.show')
 
     router.post('/channels/:id/membership', [MembershipsController, 'store']).as('membership.store')
@@ -53,7 +56,7 @@ router
     router.post('/channels/:id/members', [ChannelMembersController, 'store']).as('channel_members.store')
 
     router.get('/channels/:id/messages', [MessagesController, 'index']).as('messages.index')
-    router.post('/channels/:id/messages', [MessagesController, 'store']).as('messages.store')
+    router.post('/channels/:id/messages', [MessagesController, 'store']).as('messages.store').use(throttleMessages)
     router.put('/channels/:id/read_marker', [ReadMarkersController, 'update']).as('read_marker.update')
 
     router.post('/direct_channels', [DirectChannelsController, 'store']).as('direct_channels.store')
@@ -68,5 +71,8 @@ router
     router.delete('/calls/:id/participation', [CallParticipationsController, 'destroy']).as('call_participation.destroy')
     router.post('/calls/:id/decline', [CallDeclinesController, 'store']).as('call_declines.store')
     router.post('/calls/:id/end', [CallEndingsController, 'store']).as('call_endings.store')
+
+    router.get('/account', [AccountController, 'show']).as('account.show')
+    router.delete('/account/sessions', [AccountSessionsController, 'destroy']).as('account_sessions.destroy')
   })
   .use(middleware.auth())

@@ -4,6 +4,8 @@
  */
 
 export const controllers = {
+  Account: () => import('#controllers/account_controller'),
+  AccountSessions: () => import('#controllers/account_sessions_controller'),
   CallDeclines: () => import('#controllers/call_declines_controller'),
   CallEndings: () => import('#controllers/call_endings_controller'),
   CallParticipations: () => import('#controllers/call_participations_controller'),

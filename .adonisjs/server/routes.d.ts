@@ -4,6 +4,9 @@ type ParamValue = string | number | bigint | boolean
 
 export type ScannedRoutes = {
   ALL: {
+    'event_stream': { paramsTuple?: []; params?: {} }
+    'subscribe': { paramsTuple?: []; params?: {} }
+    'unsubscribe': { paramsTuple?: []; params?: {} }
     'health': { paramsTuple?: []; params?: {} }
     'up': { paramsTuple?: []; params?: {} }
     'session.create': { paramsTuple?: []; params?: {} }
@@ -33,11 +36,11 @@ export type ScannedRoutes = {
     'call_participation.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_endings.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'live_streams.open': { paramsTuple?: []; params?: {} }
-    'live_streams.subscribe': { paramsTuple?: []; params?: {} }
-    'live_streams.unsubscribe': { paramsTuple?: []; params?: {} }
+    'account.show': { paramsTuple?: []; params?: {} }
+    'account_sessions.destroy': { paramsTuple?: []; params?: {} }
   }
   GET: {
+    'event_stream': { paramsTuple?: []; params?: {} }
     'health': { paramsTuple?: []; params?: {} }
     'up': { paramsTuple?: []; params?: {} }
     'session.create': { paramsTuple?: []; params?: {} }
@@ -52,9 +55,10 @@ export type ScannedRoutes = {
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'calls.participants': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'live_streams.open': { paramsTuple?: []; params?: {} }
+    'account.show': { paramsTuple?: []; params?: {} }
   }
   HEAD: {
+    'event_stream': { paramsTuple?: []; params?: {} }
     'health': { paramsTuple?: []; params?: {} }
     'up': { paramsTuple?: []; params?: {} }
     'session.create': { paramsTuple?: []; params?: {} }
@@ -69,9 +73,11 @@ export type ScannedRoutes = {
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'calls.participants': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'live_streams.open': { paramsTuple?: []; params?: {} }
+    'account.show': { paramsTuple?: []; params?: {} }
   }
   POST: {
+    'subscribe': { paramsTuple?: []; params?: {} }
+    'unsubscribe': { paramsTuple?: []; params?: {} }
     'session.store': { paramsTuple?: []; params?: {} }
     'users.store': { paramsTuple?: []; params?: {} }
     'channels.store': { paramsTuple?: []; params?: {} }
@@ -83,13 +89,12 @@ export type ScannedRoutes = {
     'call_participation.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_endings.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'live_streams.subscribe': { paramsTuple?: []; params?: {} }
-    'live_streams.unsubscribe': { paramsTuple?: []; params?: {} }
   }
   DELETE: {
     'session.destroy': { paramsTuple?: []; params?: {} }
     'membership.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_participation.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'account_sessions.destroy': { paramsTuple?: []; params?: {} }
   }
   PUT: {
     'read_marker.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }

@@ -1,5 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import User from '#models/user'
+import StartSession from '#actions/accounts/start_session'
 import { signupValidator } from '#validators/user'
 
 /** Sign-up: a new account, signed in at once. */
@@ -8,10 +9,10 @@ export default class UsersController {
     return view.render('pages/auth/signup')
   }
 
-  async store({ request, response, auth }: HttpContext) {
-    const { fullName, email, password } = await request.validateUsing(signupValidator)
+  async store(ctx: HttpContext) {
+    const { fullName, email, password } = await ctx.request.validateUsing(signupValidator)
     const user = await User.create({ fullName, email, password })
-    await auth.use('web').login(user)
-    return response.redirect('/channels')
+    await new StartSession().handle(ctx, user)
+    return ctx.response.redirect('/channels')
   }
 }

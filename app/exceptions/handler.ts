@@ -1,6 +1,7 @@
 import app from '@adonisjs/core/services/app'
 import { errors as vineErrors } from '@vinejs/vine'
 import { errors as shieldErrors } from '@adonisjs/shield'
+import { errors as limiterErrors } from '@adonisjs/limiter'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 
@@ -27,6 +28,17 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     // form in a page; scripts (JSON, htmx) get the status code instead.
     if (error instanceof shieldErrors.E_BAD_CSRF_TOKEN && this.#wantsData(ctx)) {
       return ctx.response.forbidden({ errors: [{ message: 'Invalid or expired CSRF token' }] })
+    }
+    // Rate limits: 429 with Retry-After; scripts and the htmx composer get the reason as JSON
+    // (the composer shows it in place), a page form a page that says when to try again.
+    if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
+      const headers = error.getDefaultHeaders()
+      for (const [name, value] of Object.entries(headers)) ctx.response.header(name, value)
+      const message = error.getResponseMessage(ctx)
+      if (this.#wantsData(ctx)) {
+        return ctx.response.tooManyRequests({ errors: [{ code: 'E_TOO_MANY_REQUESTS', message }] })
+      }
+      return ctx.response.tooManyRequests(await ctx.view.render('pages/errors/too_many_requests', { message }))
     }
     return super.handle(error, ctx)
   }

@@ -108,7 +108,8 @@ export class ConfabServer {
       APP_KEY: this.appKey,
       APP_URL: `http://127.0.0.1:${port}`,
       LOG_LEVEL: 'warn',
-      SESSION_DRIVER: 'cookie',
+      // Sessions in the database even when a benchmark sets REDIS_URL: SessionMinter writes them there.
+      SESSION_DRIVER: 'database',
       LIMITER_STORE: 'memory',
       // The ring benchmark starts calls back to back as one person.
       CALL_STARTS_PER_MINUTE: '600',
@@ -144,6 +145,7 @@ export class ConfabServer {
   async start(extraNodeArgs: string[] = []) {
     ensureProductionBuild()
     this.#sessions ??= await SessionMinter.create(this.appKey)
+    await this.#sessions.mintAll(this.database)
     this.#child = spawn(process.execPath, [...extraNodeArgs, 'bin/server.js'], { cwd: RUN_BUILD, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] })
     this.#child.stdout!.on('data', (chunk) => (this.#output += chunk))
     this.#child.stderr!.on('data', (chunk) => (this.#output += chunk))

@@ -17,7 +17,7 @@ test.group('Calls across instances in Chromium', (group) => {
       new AppProcess(port, {
         NODE_ENV: 'test',
         SQLITE_PATH: app.tmpPath('test.sqlite3'),
-        SESSION_DRIVER: 'cookie',
+        SESSION_DRIVER: 'database',
         REDIS_URL: TEST_REDIS_URL,
         // Pages need their scripts: Vite's dev server, one HMR port each.
         DEV_MODE: 'true',

@@ -32,8 +32,8 @@ function twoInstances(
   const shared = {
     NODE_ENV: 'test',
     SQLITE_PATH: app.tmpPath('test.sqlite3'),
-    // Sessions in the signed cookie: any instance can read any session (no sticky sessions).
-    SESSION_DRIVER: 'cookie',
+    // Sessions in the shared database: any instance can read any session (no sticky sessions).
+    SESSION_DRIVER: 'database',
     ...env,
   }
   const a = new AppProcess(ports[0], shared)

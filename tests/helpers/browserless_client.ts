@@ -6,18 +6,55 @@ import { Arrivals } from '#tests/helpers/waiting'
  * logs in through the real login route.
  */
 export class BrowserlessClient {
-  #cookies: Map<string, string>
+  /** The cookie jar and clock, shared with the clients `at()` makes (one browser, several addresses). */
+  #jar: { cookies: Map<string, string>; expiries: Map<string, number>; clockOffsetMs: number }
 
+  /** `headers` ride along every request (e.g. a browser's User-Agent). */
   constructor(
     readonly baseUrl: string,
-    cookies = new Map<string, string>()
+    readonly headers: Record<string, string> = {},
+    jar = { cookies: new Map<string, string>(), expiries: new Map<string, number>(), clockOffsetMs: 0 }
   ) {
-    this.#cookies = cookies
+    this.#jar = jar
+  }
+
+  get #cookies() {
+    return this.#jar.cookies
+  }
+
+  /** When each cookie expires (epoch ms on this client's clock), as Max-Age/Expires said. */
+  get #expiries() {
+    return this.#jar.expiries
+  }
+
+  /** How far this client's clock runs ahead of real time (see idle()). */
+  get #clockOffsetMs() {
+    return this.#jar.clockOffsetMs
   }
 
   /** The same browser (same cookies, so the same session) talking to another address. */
   at(baseUrl: string) {
-    return new BrowserlessClient(baseUrl, this.#cookies)
+    return new BrowserlessClient(baseUrl, this.headers, this.#jar)
+  }
+
+  /** When a cookie expires on this client's clock (undefined: a browser-session cookie). */
+  cookieExpiry(name: string) {
+    return this.#expiries.get(name)
+  }
+
+  /**
+   * The tab sits idle for `ms`: this client's clock moves on and, as a browser does, it drops
+   * the cookies that expired meanwhile. The server sees real time.
+   */
+  idle(ms: number) {
+    this.#jar.clockOffsetMs += ms
+    const now = Date.now() + this.#clockOffsetMs
+    for (const [name, expiry] of this.#expiries) {
+      if (expiry <= now) {
+        this.#cookies.delete(name)
+        this.#expiries.delete(name)
+      }
+    }
   }
 
   get cookieHeader() {
@@ -30,16 +67,34 @@ export class BrowserlessClient {
   }
 
   async fetch(path: string, init: RequestInit = {}) {
-    const headers = new Headers(init.headers)
+    const headers = new Headers({ ...this.headers, ...Object.fromEntries(new Headers(init.headers)) })
     headers.set('cookie', this.cookieHeader)
     if (init.method && init.method !== 'GET') headers.set('x-xsrf-token', this.xsrfToken)
     const response = await fetch(new URL(path, this.baseUrl), { ...init, headers, redirect: 'manual' })
     for (const cookie of response.headers.getSetCookie()) {
-      const [pair] = cookie.split(';')
+      const [pair, ...attributes] = cookie.split(';')
       const index = pair!.indexOf('=')
-      this.#cookies.set(pair!.slice(0, index), pair!.slice(index + 1))
+      const name = pair!.slice(0, index)
+      this.#cookies.set(name, pair!.slice(index + 1))
+      const expiry = this.#expiryOf(attributes)
+      if (expiry === undefined) this.#expiries.delete(name)
+      else this.#expiries.set(name, expiry)
     }
     return response
+  }
+
+  /** Max-Age wins over Expires (RFC 6265); both are read on this client's clock. */
+  #expiryOf(attributes: string[]) {
+    const now = Date.now() + this.#clockOffsetMs
+    const values = new Map(
+      attributes.map((attribute) => {
+        const [key, ...rest] = attribute.trim().split('=')
+        return [key!.toLowerCase(), rest.join('=')] as const
+      })
+    )
+    if (values.has('max-age')) return now + Number(values.get('max-age')) * 1000
+    if (values.has('expires')) return Date.parse(values.get('expires')!)
+    return undefined
   }
 
   /**

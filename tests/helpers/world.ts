@@ -1,4 +1,4 @@
-import testUtils from '@adonisjs/core/services/test_utils'
+import app from '@adonisjs/core/services/app'
 import ringTimer from '#services/ring_timer'
 import callHub from '#signaling/call_hub'
 import type { Group } from '@japa/runner/core'
@@ -14,7 +14,16 @@ import { UserFactory } from '#database/factories/user_factory'
  * Ring timers and call sockets of a test go with its data, so none reaches into the next test.
  */
 export function withCleanDatabase(group: Group) {
-  group.each.setup(() => testUtils.db().truncate())
+  // Only the truncation after each test, as testUtils.db().truncate() schedules it, without its
+  // migration:run before each test: the runner's setup migrated already, and on MySQL that run
+  // takes a server-wide advisory lock through whichever pooled connection is free, so a query
+  // still running from the previous test could make the release land on another connection
+  // ("unable to release database lock") and leave the lock held for every other process.
+  group.each.setup(() => async () => {
+    const ace = await app.container.make('ace')
+    const command = await ace.exec('db:truncate', [])
+    if (command.exitCode) throw command.error ?? new Error('db:truncate failed')
+  })
   group.each.teardown(() => {
     ringTimer.shutdown()
     callHub.shutdown()

@@ -83,7 +83,8 @@ export function channelStream(transmit: Transmit) {
         form.reset()
         this.messages().querySelector('.timeline__empty')?.remove()
         this.scrollToEnd()
-      } else if (xhr.status === 422) {
+      } else if (xhr.status === 422 || xhr.status === 429) {
+        // A validation error, or "You are posting messages too quickly. Try again in 20 seconds.".
         this.error = errorText(xhr.responseText)
       } else {
         this.error = 'Your message could not be sent. Please try again.'

@@ -1,0 +1,43 @@
+/*
+| Request rate limits for routes (throttle middleware). The login limits are in
+| app/services/login_throttle.ts: they count failures, not requests.
+*/
+import limiter from '@adonisjs/limiter/services/main'
+import type { errors } from '@adonisjs/limiter'
+import { limits } from '#config/limiter'
+
+type ThrottleException = InstanceType<typeof errors.E_TOO_MANY_REQUESTS>
+
+/** A message that says what was refused and when to try again. */
+function explain(what: string) {
+  return (error: ThrottleException) => {
+    error.setMessage(`You are ${what} too quickly. Try again in ${error.response.availableIn} seconds.`)
+  }
+}
+
+/** Posting messages, per person. */
+export const throttleMessages = limiter.define('messages', (ctx) =>
+  limiter
+    .allowRequests(limits.messagesPerMinute)
+    .every('1 min')
+    .usingKey(`user_${ctx.auth.getUserOrFail().id}`)
+    .limitExceeded(explain('posting messages'))
+)
+
+/** Creating channels, per person. */
+export const throttleChannels = limiter.define('channels', (ctx) =>
+  limiter
+    .allowRequests(limits.channelsPerHour)
+    .every('1 hour')
+    .usingKey(`user_${ctx.auth.getUserOrFail().id}`)
+    .limitExceeded(explain('creating channels'))
+)
+
+/** Signing up, per IP (see TRUSTED_PROXIES: behind a proxy, the client's IP). */
+export const throttleSignups = limiter.define('signups', (ctx) =>
+  limiter
+    .allowRequests(limits.signupsPerHour)
+    .every('1 hour')
+    .usingKey(`ip_${ctx.request.ip()}`)
+    .limitExceeded(explain('creating accounts'))
+)
