@@ -46,6 +46,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   MYSQL_USER: Env.schema.string.optional(),
   MYSQL_PASSWORD: Env.schema.string.optional(),
   MYSQL_DB_NAME: Env.schema.string.optional(),
+  DB_TIMEOUT: integerBetween(100, 600_000),
 
   LIMITER_STORE: Env.schema.enum.optional(['database', 'memory'] as const),
   LOGIN_MAX_ATTEMPTS: Env.schema.number.optional(),
