@@ -28,6 +28,12 @@ test.group('Content-Security-Policy in Chromium', (group) => {
     const bobPage = await pageAs(browser, bob!, baseUrl(), `/channels/${channel.id}`)
     pages.push(alicePage, bobPage)
 
+    // Every Alpine expression on the page goes through the CSP build's parser: one it cannot
+    // handle logs "Alpine Expression Error" and throws (a page error).
+    const complaints: string[] = []
+    alicePage.on('console', (message) => message.text().includes('Alpine') && complaints.push(message.text()))
+    alicePage.on('pageerror', (error) => complaints.push(error.message))
+
     // The policy itself: nonce-based scripts, no eval, no inline scripts or styles.
     const response = await alicePage.reload()
     const policy = response!.headers()['content-security-policy'] ?? ''
@@ -56,6 +62,7 @@ test.group('Content-Security-Policy in Chromium', (group) => {
     assert.equal(await alicePage.inputValue('#composer-body'), '')
 
     // Nothing the app itself does was refused (scripts, styles, Vite's HMR socket, SSE, fetches).
+    assert.deepEqual(complaints, [])
     assert.deepEqual(await cspViolations(alicePage), [])
     assert.deepEqual(await cspViolations(bobPage), [])
   }).timeout(60_000)
