@@ -31,7 +31,11 @@ test.group('Content-Security-Policy in Chromium', (group) => {
     // Every Alpine expression on the page goes through the CSP build's parser: one it cannot
     // handle logs "Alpine Expression Error" and throws (a page error).
     const complaints: string[] = []
-    alicePage.on('console', (message) => message.text().includes('Alpine') && complaints.push(message.text()))
+    const consoleLines: string[] = []
+    alicePage.on('console', (message) => {
+      consoleLines.push(message.text())
+      if (message.text().includes('Alpine')) complaints.push(message.text())
+    })
     alicePage.on('pageerror', (error) => complaints.push(error.message))
 
     // The policy itself: nonce-based scripts, no eval, no inline scripts or styles.
@@ -62,6 +66,7 @@ test.group('Content-Security-Policy in Chromium', (group) => {
     assert.equal(await alicePage.inputValue('#composer-body'), '')
 
     // Nothing the app itself does was refused (scripts, styles, Vite's HMR socket, SSE, fetches).
+    await until(async () => consoleLines, (lines) => lines.includes('[vite] connected.'), 5000, "Vite's HMR socket connected")
     assert.deepEqual(complaints, [])
     assert.deepEqual(await cspViolations(alicePage), [])
     assert.deepEqual(await cspViolations(bobPage), [])
