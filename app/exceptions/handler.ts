@@ -2,7 +2,7 @@ import app from '@adonisjs/core/services/app'
 import { errors as vineErrors } from '@vinejs/vine'
 import { errors as shieldErrors } from '@adonisjs/shield'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
-import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
+import type { HttpError, StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '#exceptions/database_unavailable'
 
 export default class HttpExceptionHandler extends ExceptionHandler {
@@ -44,6 +44,15 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     // The page is static: no session, user or flash lookups that would meet the database again.
     const html = await ctx.view.render('pages/errors/unavailable', { message })
     return ctx.response.status(503).header('Content-Type', 'text/html; charset=utf-8').send(html)
+  }
+
+  /**
+   * Outside development a server error's own message (often SQL, a path or a host) stays in the
+   * log: JSON clients get the documented shape with a generic message.
+   */
+  async renderErrorAsJSON(error: HttpError, ctx: HttpContext) {
+    if (this.isDebuggingEnabled(ctx) || error.status < 500) return super.renderErrorAsJSON(error, ctx)
+    ctx.response.status(error.status).send({ errors: [{ message: 'Something went wrong on our side. Please try again.' }] })
   }
 
   #wantsData(ctx: HttpContext) {

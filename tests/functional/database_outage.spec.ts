@@ -5,6 +5,8 @@ import { TcpProxy, deadPort } from '#tests/helpers/tcp_proxy'
 import { printedSkip } from '#tests/helpers/services'
 import { people, withCleanDatabase } from '#tests/helpers/world'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
+import app from '@adonisjs/core/services/app'
+import { rmSync } from 'node:fs'
 
 /** Anything of the driver's own words that must never reach a client. */
 function assertNoInternals(assert: { notMatch(value: string, pattern: RegExp, message?: string): void }, body: string, port: number) {
@@ -126,4 +128,21 @@ test.group('Database outage', (group) => {
   })
     .timeout(90_000)
     .skip(...printedSkip(!onMysql, 'the recovery test runs in the MySQL run (DB_CONNECTION=mysql): it proxies the test MariaDB'))
+
+  test('in production, any other server error answers the error shape without its message', async ({ assert, cleanup }) => {
+    // A database that answers, but has no tables: every query fails with SQL in the message.
+    const emptyDatabase = app.tmpPath('outage-empty.sqlite3')
+    for (const suffix of ['', '-wal', '-shm']) rmSync(emptyDatabase + suffix, { force: true })
+    const server = new AppProcess(3447, { NODE_ENV: 'production', DB_CONNECTION: 'sqlite', SQLITE_PATH: emptyDatabase, LOG_LEVEL: 'error' })
+    cleanup(() => server.stop())
+    await server.ready('/up')
+
+    const response = await submitLogin(server, 'application/json')
+    const body = await response.text()
+    assert.equal(response.status, 500, body)
+    assert.deepEqual(Object.keys(JSON.parse(body)), ['errors'])
+    assert.notMatch(body, /no such table|select|users|limiter|sqlite/i)
+    // The log keeps what the operator needs.
+    assert.match(server.output, /no such table/)
+  }).timeout(60_000)
 })
