@@ -5,6 +5,40 @@ import { defineConfig } from '@adonisjs/lucid'
 const migrations = { naturalSort: true, paths: ['database/migrations'] }
 
 /**
+ * How long (ms) a request may wait on MySQL for each step: opening a connection, getting one
+ * from the pool, one query. Without these a database that accepts connections and never
+ * answers holds every request for mysql2's 10 s connect timeout or forever (a hung query), and
+ * requests pile up; with them they fail fast and the exception handler answers 503.
+ */
+const mysqlTimeout = env.get('DB_TIMEOUT', 2000)
+
+type MysqlQuery = (options: unknown, values?: unknown, callback?: unknown) => unknown
+type MysqlConnection = { query: MysqlQuery; stream: { destroy(): void }; __knex__disposed?: unknown }
+
+/**
+ * Gives every query on a pooled mysql2 connection a client-side timeout (mysql2's per-query
+ * `timeout`, which knex only sets through `.options()` on each builder). A timed-out connection
+ * is thrown away rather than reused: its command is still queued on it, so the next query would
+ * wait behind it. Knex's validation then drops it from the pool.
+ */
+function withQueryTimeout(connection: MysqlConnection, timeout: number) {
+  const query = connection.query.bind(connection)
+  connection.query = (options, values, callback) => {
+    if (!options || typeof options !== 'object' || typeof callback !== 'function') {
+      return query(options, values, callback)
+    }
+    const withTimeout = { timeout, ...(options as object) }
+    return query(withTimeout, values, (error: { code?: string } | null, ...rest: unknown[]) => {
+      if (error?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
+        connection.__knex__disposed = error
+        connection.stream.destroy()
+      }
+      return (callback as (...args: unknown[]) => unknown)(error, ...rest)
+    })
+  }
+}
+
+/**
  * SQLite (embedded, zero setup) is the default; DB_CONNECTION=mysql switches to MySQL/MariaDB.
  * Both run the same migrations. Models declare their columns explicitly, so schema generation
  * is off: its output depends on which database it was generated from.
@@ -44,6 +78,16 @@ const dbConfig = defineConfig({
         charset: 'utf8mb4',
         // Lucid stores DateTimes in UTC; keep the driver from shifting them to local time.
         timezone: 'Z',
+        // mysql2's own option; Lucid's type lists only the options mysql and mysql2 share.
+        ...({ connectTimeout: mysqlTimeout } as object),
+      },
+      pool: {
+        acquireTimeoutMillis: mysqlTimeout,
+        afterCreate: (connection: MysqlConnection, done: (error: Error | null, connection: unknown) => void) => {
+          // Migrations (ace commands) may legitimately run long statements; requests may not.
+          if (app.getEnvironment() !== 'console') withQueryTimeout(connection, mysqlTimeout)
+          done(null, connection)
+        },
       },
       migrations,
       schemaGeneration: { enabled: false },

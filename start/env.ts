@@ -83,6 +83,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   MYSQL_USER: Env.schema.string.optional(),
   MYSQL_PASSWORD: Env.schema.string.optional(),
   MYSQL_DB_NAME: Env.schema.string.optional(),
+  DB_TIMEOUT: integerBetween(100, 600_000),
 
   LIMITER_STORE: Env.schema.enum.optional(['database', 'memory'] as const),
   LOGIN_MAX_ATTEMPTS: integerBetween(1, 100),
@@ -111,4 +112,5 @@ export default await Env.create(new URL('../', import.meta.url), {
   REDIS_PASSWORD: Env.schema.string.optional(),
 
   SSE_MAX_STREAMS_PER_USER: integerBetween(1, 100),
+  HEALTH_SECRET: Env.schema.secret.optional(),
 })

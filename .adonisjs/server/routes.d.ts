@@ -4,9 +4,9 @@ type ParamValue = string | number | bigint | boolean
 
 export type ScannedRoutes = {
   ALL: {
-    'event_stream': { paramsTuple?: []; params?: {} }
-    'subscribe': { paramsTuple?: []; params?: {} }
-    'unsubscribe': { paramsTuple?: []; params?: {} }
+    'live_streams.open': { paramsTuple?: []; params?: {} }
+    'live_streams.subscribe': { paramsTuple?: []; params?: {} }
+    'live_streams.unsubscribe': { paramsTuple?: []; params?: {} }
     'health': { paramsTuple?: []; params?: {} }
     'up': { paramsTuple?: []; params?: {} }
     'session.create': { paramsTuple?: []; params?: {} }
@@ -40,7 +40,7 @@ export type ScannedRoutes = {
     'account_sessions.destroy': { paramsTuple?: []; params?: {} }
   }
   GET: {
-    'event_stream': { paramsTuple?: []; params?: {} }
+    'live_streams.open': { paramsTuple?: []; params?: {} }
     'health': { paramsTuple?: []; params?: {} }
     'up': { paramsTuple?: []; params?: {} }
     'session.create': { paramsTuple?: []; params?: {} }
@@ -58,7 +58,7 @@ export type ScannedRoutes = {
     'account.show': { paramsTuple?: []; params?: {} }
   }
   HEAD: {
-    'event_stream': { paramsTuple?: []; params?: {} }
+    'live_streams.open': { paramsTuple?: []; params?: {} }
     'health': { paramsTuple?: []; params?: {} }
     'up': { paramsTuple?: []; params?: {} }
     'session.create': { paramsTuple?: []; params?: {} }
@@ -76,8 +76,8 @@ export type ScannedRoutes = {
     'account.show': { paramsTuple?: []; params?: {} }
   }
   POST: {
-    'subscribe': { paramsTuple?: []; params?: {} }
-    'unsubscribe': { paramsTuple?: []; params?: {} }
+    'live_streams.subscribe': { paramsTuple?: []; params?: {} }
+    'live_streams.unsubscribe': { paramsTuple?: []; params?: {} }
     'session.store': { paramsTuple?: []; params?: {} }
     'users.store': { paramsTuple?: []; params?: {} }
     'channels.store': { paramsTuple?: []; params?: {} }

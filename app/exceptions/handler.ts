@@ -3,7 +3,8 @@ import { errors as vineErrors } from '@vinejs/vine'
 import { errors as shieldErrors } from '@adonisjs/shield'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
-import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
+import type { HttpError, StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '#exceptions/database_unavailable'
 
 export default class HttpExceptionHandler extends ExceptionHandler {
   /** Stack traces only in development; everyone else gets a friendly page or a JSON error. */
@@ -19,6 +20,10 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   async handle(error: unknown, ctx: HttpContext) {
+    // An unreachable database is an outage, not a bug in this request: every route says so the
+    // same way, in every environment, and nothing of the driver's message (host, port, SQL)
+    // reaches the client.
+    if (isDatabaseUnavailable(error)) return this.#renderUnavailable(ctx)
     // htmx posts (the composer) want the reason as data they can show in place, not the
     // redirect-back that a classic form gets.
     if (error instanceof vineErrors.E_VALIDATION_ERROR && ctx.request.header('hx-request')) {
@@ -43,11 +48,36 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     return super.handle(error, ctx)
   }
 
+  async #renderUnavailable(ctx: HttpContext) {
+    const message = 'Confab cannot reach its database right now. Please try again in a few seconds.'
+    ctx.response.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS))
+    ctx.response.header('Cache-Control', 'no-store')
+    if (this.#wantsData(ctx)) return ctx.response.serviceUnavailable({ errors: [{ message }] })
+    // The page is static: no session, user or flash lookups that would meet the database again.
+    const html = await ctx.view.render('pages/errors/unavailable', { message })
+    return ctx.response.status(503).header('Content-Type', 'text/html; charset=utf-8').send(html)
+  }
+
+  /**
+   * Outside development a server error's own message (often SQL, a path or a host) stays in the
+   * log: JSON clients get the documented shape with a generic message.
+   */
+  async renderErrorAsJSON(error: HttpError, ctx: HttpContext) {
+    if (this.isDebuggingEnabled(ctx) || error.status < 500) return super.renderErrorAsJSON(error, ctx)
+    ctx.response.status(error.status).send({ errors: [{ message: 'Something went wrong on our side. Please try again.' }] })
+  }
+
   #wantsData(ctx: HttpContext) {
     return Boolean(ctx.request.header('hx-request')) || ctx.request.accepts(['html', 'json']) === 'json'
   }
 
   async report(error: unknown, ctx: HttpContext) {
+    // One line per request, without the stack: during an outage every request fails the same way.
+    if (isDatabaseUnavailable(error)) {
+      const { code, name } = error as { code?: string; name?: string }
+      ctx.logger.warn({ code: code ?? name }, 'database unavailable: answered 503')
+      return
+    }
     return super.report(error, ctx)
   }
 }

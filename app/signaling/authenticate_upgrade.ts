@@ -37,17 +37,22 @@ export async function userOfUpgrade(req: IncomingMessage): Promise<User | null> 
 /**
  * Cross-site WebSocket hijacking guard: browsers always send the page's Origin with a WebSocket
  * handshake, and cookies ride along whatever site opened it, so only our own pages may connect.
- * The app's origin is APP_URL when set, else the scheme-less Host the request was sent to.
+ * Scheme, host and port must all match the app's origin: APP_URL when set, else the address the
+ * request was sent to (X-Forwarded-Proto/-Host count only from a proxy `trustProxy` trusts, as
+ * for every request; otherwise https only on a TLS socket). An http page must not be able to
+ * speak for the https one.
  */
 export function isSameOrigin(req: IncomingMessage) {
   const origin = req.headers.origin
   if (!origin) return false
-  let originUrl: URL
   try {
-    originUrl = new URL(origin)
+    const originUrl = new URL(origin)
+    if (appUrl) return originUrl.origin === new URL(appUrl).origin
+    const request = server.createRequest(req, new ServerResponse(req))
+    const host = request.host()
+    // URL() normalises both sides alike: default ports dropped, host lower-cased.
+    return Boolean(host) && originUrl.origin === new URL(`${request.protocol()}://${host}`).origin
   } catch {
     return false
   }
-  if (appUrl) return originUrl.origin === new URL(appUrl).origin
-  return originUrl.host === req.headers.host
 }

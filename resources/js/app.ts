@@ -3,7 +3,10 @@
 | Transmit for live updates. Logic lives in small modules; this file only assembles them.
 */
 import htmx from 'htmx.org'
-import Alpine from 'alpinejs'
+// Alpine's CSP build: expressions are parsed, never eval'd, so the page needs no 'unsafe-eval'.
+// It understands a safe subset (no arrow functions, template literals, `?.`, `??` or globals):
+// anything more lives in the Alpine.data components.
+import Alpine from '@alpinejs/csp'
 import focus from '@alpinejs/focus'
 import { Transmit } from '@adonisjs/transmit-client'
 import { channelStream } from './alpine/channel_stream.js'
@@ -21,14 +24,22 @@ declare global {
 }
 
 window.htmx = htmx
+// htmx's bundled types omit `config`, hence the cast.
+const htmxConfig = (htmx as unknown as { config: Record<string, unknown> }).config
 // Errors are never swapped into the page: the component that sent the request shows them
-// (the composer reads the 422's reasons). htmx's bundled types omit `config`, hence the cast.
-;(htmx as unknown as { config: Record<string, unknown> }).config.responseHandling = [
+// (the composer reads the 422's reasons).
+htmxConfig.responseHandling = [
   { code: '204', swap: false },
   { code: '[23]..', swap: true },
   { code: '422', swap: false, error: true },
   { code: '[45]..', swap: false, error: true },
 ]
+// Under the Content-Security-Policy: no eval (hx-on, js: values, trigger filters), no <script>
+// run from swapped fragments, and no <style> element of htmx's own (its indicator rules live
+// in app.css).
+htmxConfig.allowEval = false
+htmxConfig.allowScriptTags = false
+htmxConfig.includeIndicatorStyles = false
 
 // Any instance accepts the (un)subscribe calls and forwards them to the one holding the stream,
 // so no routing hint is needed (docs/deploy.md).

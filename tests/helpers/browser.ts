@@ -12,6 +12,13 @@ export async function pageAs(browser: Browser, user: User, baseUrl: string, path
   if (process.env.DEBUG_CALLS) {
     await context.addInitScript(() => localStorage.setItem('debug', 'call:sdp call:ice call:state'))
   }
+  // Every Content-Security-Policy violation the page meets, for cspViolations(page).
+  await context.addInitScript(() => {
+    const violations: string[] = ((window as any).__cspViolations = [])
+    document.addEventListener('securitypolicyviolation', (event) => {
+      violations.push(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'}${event.sample ? `: ${event.sample}` : ''}`)
+    })
+  })
   const page = await context.newPage()
   if (process.env.DEBUG_CALLS) page.on('console', (message) => console.log(`[${user.email}] ${message.text()}`))
   page.on('pageerror', (error) => console.error(`[${user.email}] page error: ${error.message}`))
@@ -21,6 +28,11 @@ export async function pageAs(browser: Browser, user: User, baseUrl: string, path
   await Promise.all([page.waitForURL('**/channels'), page.click('button[type=submit]')])
   if (path !== '/channels') await page.goto(path)
   return page
+}
+
+/** The CSP violations this page (opened by pageAs) has reported since it loaded. */
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as any).__cspViolations ?? [])
 }
 
 export type PeerStats = {

@@ -180,6 +180,19 @@ export function callMedia() {
         return this.tiles.filter((tile) => !tile.self && tile.quality === 'poor').map((tile) => tile.name)
       },
 
+      // Text helpers for the template: Alpine's CSP build has no template literals or arrow functions.
+      poorConnectionText(name: string) {
+        return `${name}'s connection is poor`
+      },
+
+      initialsOf(name: string) {
+        return name
+          .split(' ')
+          .map((part) => part[0])
+          .slice(0, 2)
+          .join('')
+      },
+
       toggleMute() {
         this.muted = !this.muted
         media?.setMuted(this.muted)

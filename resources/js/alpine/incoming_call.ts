@@ -64,6 +64,11 @@ export function incomingCall(transmit: Transmit) {
         return this.ring ? describe(this.ring) : ''
       },
 
+      /** The modal's title (Alpine's CSP build cannot evaluate `?.`, `??` or template literals). */
+      callerText() {
+        return `${this.ring?.caller?.name ?? 'Someone'} is calling`
+      },
+
       async accept() {
         if (!this.ring) return
         const callId = this.ring.callId
