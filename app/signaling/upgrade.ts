@@ -6,6 +6,7 @@ import callHub from '#signaling/call_hub'
 import { isSameOrigin, userOfUpgrade } from '#signaling/authenticate_upgrade'
 import { MAX_FRAME_BYTES } from '#signaling/protocol'
 import { ignoreSocketError } from '#signaling/node_server'
+import { isDatabaseUnavailable } from '#exceptions/database_unavailable'
 
 const SIGNAL_PATH = /^\/calls\/([1-9]\d{0,9})\/signal$/
 const PEER_ID = /^[0-9a-f-]{36}$/i
@@ -39,6 +40,12 @@ export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: 
       })
     })
   } catch (error) {
+    // The session lookup meets the database first: an outage is a 503 the page retries, as
+    // for every HTTP route, with one warning line instead of a stack per attempt.
+    if (isDatabaseUnavailable(error)) {
+      logger.warn('database unavailable: call socket upgrade answered 503')
+      return refuse(socket, 503, 'Service Unavailable')
+    }
     logger.error({ err: error }, 'call socket upgrade failed')
     refuse(socket, 500, 'Internal Server Error')
   }

@@ -54,7 +54,7 @@ test.group('Chromium behind nginx in plain round robin', (group) => {
       new AppProcess(port, {
         NODE_ENV: 'test',
         SQLITE_PATH: app.tmpPath('test.sqlite3'),
-        SESSION_DRIVER: 'cookie',
+        SESSION_DRIVER: 'database',
         REDIS_URL: TEST_REDIS_URL,
         DEV_MODE: 'true',
         VITE_HMR_PORT: String(hmrPort),

@@ -4,6 +4,7 @@ import { BrowserlessClient } from '#tests/helpers/browserless_client'
 import { TcpProxy, deadPort } from '#tests/helpers/tcp_proxy'
 import { printedSkip } from '#tests/helpers/services'
 import { until } from '#tests/helpers/waiting'
+import { CallSocketClient } from '#tests/helpers/call_socket'
 import { people, withCleanDatabase } from '#tests/helpers/world'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
 import app from '@adonisjs/core/services/app'
@@ -114,6 +115,10 @@ test.group('Database outage', (group) => {
     assert.equal(during.status, 503)
     assert.deepEqual(Object.keys(await during.json()), ['errors'])
     assert.isBelow(elapsed, 4500)
+    // The call socket's upgrade meets the database too (the session's user): a 503 the page
+    // retries, not a 500.
+    const socket = await CallSocketClient.as(alice!, 1, { browser: aliceClient, server: server.url })
+    assert.deepEqual(await socket.closed, { status: 503 })
 
     proxy.restore()
     // Connections that timed out were thrown away; pooled ones that sat idle resume. Within a

@@ -444,7 +444,7 @@ test.group('Scale-out: SSE while Redis is away', (group) => {
     let redis = startRedis()
     cleanup(async () => void redis.kill('SIGKILL'))
     await until(() => reachable('127.0.0.1', 3429), (up) => up, 5000, 'the test Redis to listen')
-    const instance = new AppProcess(3423, { NODE_ENV: 'test', SQLITE_PATH: app.tmpPath('test.sqlite3'), SESSION_DRIVER: 'cookie', REDIS_URL: 'redis://127.0.0.1:3429/0' })
+    const instance = new AppProcess(3423, { NODE_ENV: 'test', SQLITE_PATH: app.tmpPath('test.sqlite3'), SESSION_DRIVER: 'database', REDIS_URL: 'redis://127.0.0.1:3429/0' })
     cleanup(() => instance.stop())
     await instance.ready('/health')
     const [alice] = await people(1)

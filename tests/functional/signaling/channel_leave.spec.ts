@@ -100,7 +100,7 @@ test.group('Leaving a channel leaves its call, across instances', (group) => {
     const shared = {
       NODE_ENV: 'test',
       SQLITE_PATH: app.tmpPath('test.sqlite3'),
-      SESSION_DRIVER: 'cookie',
+      SESSION_DRIVER: 'database',
       REDIS_URL: TEST_REDIS_URL,
     }
     // Ports of this spec's own range (3411-3419): other specs' instances use 3390-3397.
