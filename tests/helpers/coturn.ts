@@ -17,7 +17,9 @@ export class Coturn {
   #child: ChildProcess | null = null
   #dir: string
 
-  constructor(tmpDir: string, port = 34780) {
+  // Below Linux's ephemeral range (32768-60999): a client socket of another test (or anything
+  // else on the machine) can hold an ephemeral port, and coturn would fail to bind it.
+  constructor(tmpDir: string, port = 31478) {
     this.port = port
     this.#dir = join(tmpDir, `coturn-${port}`)
   }
@@ -40,8 +42,8 @@ export class Coturn {
         `listening-port=${this.port}`,
         'listening-ip=127.0.0.1',
         'relay-ip=127.0.0.1',
-        'min-port=49160',
-        'max-port=49400',
+        'min-port=31500',
+        'max-port=31740',
         'use-auth-secret',
         `static-auth-secret=${this.secret}`,
         'realm=confab.test',
@@ -64,6 +66,9 @@ export class Coturn {
     while (Date.now() < deadline) {
       if (this.#child.exitCode !== null) break
       // The last line coturn prints once its listeners and relay threads are up.
+      // coturn keeps retrying a port it cannot bind and still reports itself up: say why instead
+      // of letting the test wait for relay candidates that never come.
+      if (/Cannot bind .* listener socket to addr/.test(output)) break
       if (output.includes('Total General servers')) return this
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
