@@ -95,24 +95,13 @@ async function startBaseline(kind: 'ws' | 'socketio'): Promise<Relay> {
   }
 }
 
-/**
- * 4,000 people and 1,000 channels of four. The live calls are started step by step, just before
- * their sockets connect (`startCalls`): a joined person without a socket is someone the sweeper
- * has to look at, which is not the steady state this benchmark measures.
- */
-async function seedChannels(db: BenchDb) {
-  const people = await db.people(MAX_CALLS * 4, 'signal')
-  const channels: { channelId: number; memberIds: number[] }[] = []
-  for (let i = 0; i < MAX_CALLS; i++) {
-    const memberIds = people.slice(i * 4, i * 4 + 4)
-    channels.push({ channelId: await db.channel(`signal-${i + 1}`, memberIds), memberIds })
-  }
-  return channels
-}
-
 type CallOfFour = { callId: number; memberIds: number[] }
 
-/** The calls of the plan, started (in the database) the first time a relay needs them. */
+/**
+ * The calls of the plan in 1,000 channels of four, started (in the database) the first time a
+ * relay needs them, just before their sockets connect: a joined person without a socket is
+ * someone the sweeper has to look at, which is not the steady state this benchmark measures.
+ */
 class Calls {
   readonly started: CallOfFour[] = []
 
@@ -236,7 +225,7 @@ async function run() {
   const confab = new ConfabServer(PORTS.confab, freshSqlite('signaling'), { CALL_RECONNECT_GRACE: '300' })
   confab.migrate()
   const db = await BenchDb.open(confab.database)
-  const calls = new Calls(db, await seedChannels(db))
+  const calls = new Calls(db, await db.channelsOfFour(MAX_CALLS, 'signal'))
 
   const kinds = (process.env.SIGNALING_RELAYS?.split(',') ?? ['confab', 'ws', 'socketio']) as RelayKind[]
   const contenders: Contender[] = []

@@ -80,6 +80,20 @@ export class BenchDb {
     return channelId
   }
 
+  /**
+   * `count` people in `count / 4` public channels of four (`<prefix>-1`, ...): the shape of the
+   * signaling and soak benchmarks' four-person calls.
+   */
+  async channelsOfFour(count: number, prefix: string) {
+    const people = await this.people(count * 4, prefix)
+    const channels: { channelId: number; memberIds: number[] }[] = []
+    for (let i = 0; i < count; i++) {
+      const memberIds = people.slice(i * 4, i * 4 + 4)
+      channels.push({ channelId: await this.channel(`${prefix}-${i + 1}`, memberIds), memberIds })
+    }
+    return channels
+  }
+
   /** An answered, live call in a channel with everyone joined (what the call room sees). */
   async liveCall(channelId: number, participantIds: number[], kind: 'audio' | 'video' = 'video') {
     const now = timestamp()

@@ -10,8 +10,9 @@ export function processUsage(pid: number) {
   const utime = Number(fields[11])
   const stime = Number(fields[12])
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
-  return { cpuSeconds: (utime + stime) / CLOCK_TICKS_PER_SECOND, rssBytes: rssKb * 1024 }
+  const bytes = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024
+  // RssAnon is the process's own memory (heap, buffers, malloc); RssFile is code and files mapped in.
+  return { cpuSeconds: (utime + stime) / CLOCK_TICKS_PER_SECOND, rssBytes: bytes('VmRSS'), rssAnonBytes: bytes('RssAnon'), rssFileBytes: bytes('RssFile') }
 }
 
 /**
@@ -32,6 +33,8 @@ export class ProcessMeter {
         this.#peakRss = Math.max(this.#peakRss, processUsage(pid).rssBytes)
       } catch {}
     }, 100)
+    // A benchmark that fails mid-measure never calls stop(): its meter must not keep the run alive.
+    this.#timer.unref()
   }
 
   stop() {

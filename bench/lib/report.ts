@@ -31,6 +31,11 @@ export class Report {
     printTable(rows)
   }
 
+  /** A table kept for bench/results/<name>.json only (a long series), not printed. */
+  record(title: string, rows: Record<string, unknown>[]) {
+    this.tables.push({ title, rows })
+  }
+
   check(...checks: TargetCheck[]) {
     this.targets.push(...checks)
   }

@@ -82,6 +82,9 @@ type Listener = (event: string, at: number) => void
  */
 class SseConnection {
   listener?: Listener
+  /** Transmit's keep-alive pings received, and whether the server ended the stream (soak). */
+  pings = 0
+  ended = false
   #buffer = ''
   #request?: http.ClientRequest
 
@@ -97,6 +100,7 @@ class SseConnection {
         response.once('data', () => resolve())
         response.on('data', (chunk: string) => this.#receive(chunk, performance.now()))
         response.on('error', () => {})
+        response.on('close', () => (this.ended = true))
       })
       this.#request.on('error', reject)
     })
@@ -108,6 +112,7 @@ class SseConnection {
     while ((boundary = this.#buffer.indexOf('\n\n')) >= 0) {
       const event = this.#buffer.slice(0, boundary)
       this.#buffer = this.#buffer.slice(boundary + 2)
+      if (event.includes('"$$transmit/ping"')) this.pings++
       this.listener?.(event, at)
     }
   }
@@ -280,7 +285,8 @@ async function bareRing(baseUrl: string, trigger: HttpSession, channel: RingChan
 
 type FanoutPlan = {
   confabSession: string
-  bareUrl: string
+  /** Without one, only Confab's rounds run (the soak's trickle of posts). */
+  bareUrl?: string
   channelId: number
   memberKeys: string[]
   rounds: number
@@ -373,7 +379,7 @@ serveCommands({
   /** Rounds of a Confab message post then a bare broadcast of the same size, interleaved. */
   async fanout(plan: FanoutPlan) {
     const poster = session(plan.confabSession)
-    const trigger = new HttpSession(plan.bareUrl)
+    const trigger = plan.bareUrl ? new HttpSession(plan.bareUrl) : null
     const confab: number[] = []
     const confabAnswers: number[] = []
     const bare: number[] = []
@@ -381,13 +387,13 @@ serveCommands({
     await paced(plan.warmupRounds + plan.rounds, plan.intervalMs, async (index) => {
       const posted = await confabFanout(poster, plan)
       sample = posted
-      const bareLatency = await bareFanout(plan.bareUrl, trigger, plan, sample)
+      const bareLatency = trigger ? await bareFanout(plan.bareUrl!, trigger, plan, sample) : null
       if (index < plan.warmupRounds) return
       confab.push(posted.latency)
       confabAnswers.push(posted.answeredIn)
-      bare.push(bareLatency)
+      if (bareLatency !== null) bare.push(bareLatency)
     })
-    trigger.close()
+    trigger?.close()
     return { confab, confabAnswers, bare, payloadBytes: JSON.stringify(sample.payload).length }
   },
 
@@ -398,6 +404,17 @@ serveCommands({
       streams[target].delete(key)
     }
     return { closed: keys.length }
+  },
+
+  /** How the open streams of one server are doing: ended by the server, and pings received. */
+  health({ target }: { target: Target }) {
+    const connections = [...streams[target].values()]
+    return {
+      streams: connections.length,
+      ended: connections.filter((connection) => connection.ended).length,
+      withoutPing: connections.filter((connection) => connection.pings === 0).length,
+      fewestPings: Math.min(...connections.map((connection) => connection.pings)),
+    }
   },
 
   async closeAll() {
