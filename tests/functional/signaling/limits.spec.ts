@@ -252,7 +252,9 @@ test.group('Call WebSocket: malformed frames', (group) => {
     aliceSocket!.send({ type: 'signal', to: bob.id, data: { candidate: null } })
     assert.deepEqual((await bobSocket!.next('signal')).data, { candidate: null })
 
-    const errors = aliceSocket!.frames.filter((frame) => frame.type === 'error') as Array<{ code: string; message: string }>
+    // Bob's socket can deliver before alice's last error frames arrive: wait for as many as sent.
+    const errorFrames = () => aliceSocket!.frames.filter((frame) => frame.type === 'error') as Array<{ code: string; message: string }>
+    const errors = await until(async () => errorFrames(), (found) => found.length >= cases.length, 5000, 'an error frame for every case')
     assert.deepEqual(
       errors.map((frame) => frame.code),
       cases.map(([, code]) => code),
