@@ -7,10 +7,12 @@ import Channel from '#models/channel'
 import CallParticipant from '#models/call_participant'
 import { sqlDateTime } from '#helpers/sql_time'
 import { endedNotice } from '#helpers/display_text'
+import type { CallEndReasonName, CallKindName, CallStatusName } from '#realtime/sse_payloads'
 
-export type CallKind = 'audio' | 'video'
-export type CallStatus = 'ringing' | 'active' | 'ended' | 'missed' | 'declined' | 'cancelled'
-export type CallEndReason = 'everyone_left' | 'ended_by_initiator' | 'no_answer' | 'declined' | 'cancelled'
+// Declared with the SSE payloads, which the browser reads (one list of statuses, not two).
+export type CallKind = CallKindName
+export type CallStatus = CallStatusName
+export type CallEndReason = CallEndReasonName
 
 /**
  * A call in a channel. It rings (`ringing`), becomes `active` at the first answer and `ended`

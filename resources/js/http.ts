@@ -20,8 +20,8 @@ export async function requestJson(method: string, url: string, body?: unknown) {
 
 /**
  * POSTs as htmx does (`HX-Request`), so the server answers the way it answers the page's Join
- * buttons: 204 with where to go next in `HX-Redirect`, or a JSON error. `redirectTo` is that
- * address, or null when the request failed.
+ * buttons: 204 with where to go next in `HX-Redirect`, or an error (the call's refusals,
+ * such as 409, as JSON). `redirectTo` is that address, or null when the request failed.
  */
 export async function postFollowingRedirect(url: string) {
   const response = await fetch(url, {

@@ -20,8 +20,9 @@ export function callRoom(transmit: Transmit) {
     async init() {
       this.ticker = setInterval(() => (this.now = Date.now()), 1000)
       // The end reaches this status line twice on a joined page: from the call socket (CallStage,
-      // as `call-ended`) and from SSE below. Whichever comes first ends it; the other only
-      // refreshes fields that already say "ended" (see resources/js/calls/call_stage.ts).
+      // as `call-ended`) and from SSE below. Whichever comes first ends it: a `call-ended` after
+      // SSE finds the call no longer live and does nothing; SSE after `call-ended` only replaces
+      // this page's end time with the server's (see resources/js/calls/call_stage.ts).
       onCallEvent('call-ended', ({ reason }) => {
         if (!this.isLive()) return
         this.status = 'ended'

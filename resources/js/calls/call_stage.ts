@@ -74,8 +74,9 @@ const UNKNOWN: Quality = { level: 'unknown', rttMs: null, lossPercent: null, inb
  * 2. the socket's 4410 close that the server sends right after the frame: a no-op, because
  *    ending closes the socket first, so SignalingClient never reports it. It ends the stage only
  *    when no frame came before it (the page reconnected to a call that ended meanwhile);
- * 3. the channel's SSE `call.ended`: not seen here; callRoom (alpine/call_room.ts) updates the
- *    status line from it, and ignores `call-ended` (or SSE) when the other came first.
+ * 3. the channel's SSE `call.ended`: not seen here. callRoom (alpine/call_room.ts) ends its
+ *    status line on whichever of that event and our `call-ended` comes first; a `call-ended`
+ *    after SSE does nothing, an SSE event after `call-ended` only brings the server's end time.
  */
 export class CallStage extends Emitter<Events> {
   #streams = new Map<number, MediaStream>()
