@@ -62,11 +62,9 @@ router
     router.post('/direct_channels', [DirectChannelsController, 'store']).as('direct_channels.store')
 
     router.post('/channels/:id/calls', [ChannelCallsController, 'store']).as('channel_calls.store')
-    router.get('/channels/:id/calls/live', [ChannelCallsController, 'live']).as('channel_calls.live')
     router.get('/calls', [CallsController, 'index']).as('calls.index')
     router.get('/calls/ringing', [CallsController, 'ringing']).as('calls.ringing')
     router.get('/calls/:id', [CallsController, 'show']).as('calls.show')
-    router.get('/calls/:id/participants', [CallsController, 'participants']).as('calls.participants')
     router.post('/calls/:id/participation', [CallParticipationsController, 'store']).as('call_participation.store')
     router.delete('/calls/:id/participation', [CallParticipationsController, 'destroy']).as('call_participation.destroy')
     router.post('/calls/:id/decline', [CallDeclinesController, 'store']).as('call_declines.store')

@@ -27,11 +27,9 @@ export type ScannedRoutes = {
     'read_marker.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'direct_channels.store': { paramsTuple?: []; params?: {} }
     'channel_calls.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'channel_calls.live': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'calls.index': { paramsTuple?: []; params?: {} }
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'calls.participants': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_participation.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_participation.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -50,11 +48,9 @@ export type ScannedRoutes = {
     'channels.create': { paramsTuple?: []; params?: {} }
     'channels.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'messages.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'channel_calls.live': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'calls.index': { paramsTuple?: []; params?: {} }
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'calls.participants': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'account.show': { paramsTuple?: []; params?: {} }
   }
   HEAD: {
@@ -68,11 +64,9 @@ export type ScannedRoutes = {
     'channels.create': { paramsTuple?: []; params?: {} }
     'channels.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'messages.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'channel_calls.live': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'calls.index': { paramsTuple?: []; params?: {} }
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'calls.participants': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'account.show': { paramsTuple?: []; params?: {} }
   }
   POST: {

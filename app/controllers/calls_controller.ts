@@ -4,6 +4,8 @@ import CallParticipant from '#models/call_participant'
 import CallHistory from '#actions/calls/call_history'
 import { callHistoryValidator } from '#validators/call'
 import { loadCallDetails, serializeCall } from '#serializers/call_serializer'
+import { respondWithCall, wantsJson } from '#helpers/call_response'
+import { wantsFragment } from '#helpers/htmx'
 import { ringPayload } from '#serializers/ring_serializer'
 
 export default class CallsController {
@@ -13,7 +15,7 @@ export default class CallsController {
     const { tab, before } = await callHistoryValidator.validate(request.qs())
     const page = await new CallHistory().handle(user, { tab, before })
 
-    if (request.accepts(['html', 'json']) === 'json') {
+    if (wantsJson(request)) {
       return response.ok({
         tab: page.tab,
         entries: page.entries.map((entry) => ({ ...entry, call: serializeCall(entry.call) })),
@@ -30,23 +32,23 @@ export default class CallsController {
     return view.render('pages/calls/index', page)
   }
 
-  /** `GET /calls/:id`: the call room. */
-  async show({ auth, params, request, response, view }: HttpContext) {
+  /**
+   * `GET /calls/:id`: the call room; its participant list alone (frags/call_participants) when
+   * that list refreshes itself with htmx.
+   */
+  async show(ctx: HttpContext) {
+    const { auth, params, view } = ctx
     const user = auth.getUserOrFail()
     const call = await loadCallDetails(await Call.findForMember(user, params.id))
-    if (request.accepts(['html', 'json']) === 'json') return response.ok({ call: serializeCall(call) })
-
-    const me = call.participants.find((participant) => participant.userId === user.id)
-    const channelTitle = await call.channel.load('members').then(() => call.channel.titleFor(user))
-    return view.render('pages/calls/show', { call, me, channelTitle, joinedCount: countJoined(call) })
-  }
-
-  /** `GET /calls/:id/participants`: the room's participant list (an htmx fragment). */
-  async participants({ auth, params, view }: HttpContext) {
-    const user = auth.getUserOrFail()
-    const call = await loadCallDetails(await Call.findForMember(user, params.id))
-    const me = call.participants.find((participant) => participant.userId === user.id)
-    return view.render('frags/call_participants', { call, me, joinedCount: countJoined(call) })
+    return respondWithCall(ctx, call, async () => {
+      const me = call.participants.find((participant) => participant.userId === user.id)
+      const joinedCount = countJoined(call)
+      if (wantsFragment(ctx, 'call-participants')) {
+        return view.render('frags/call_participants', { call, me, joinedCount })
+      }
+      const channelTitle = await call.channel.load('members').then(() => call.channel.titleFor(user))
+      return view.render('pages/calls/show', { call, me, channelTitle, joinedCount })
+    })
   }
 
   /**

@@ -4,6 +4,7 @@ import Message from '#models/message'
 import User from '#models/user'
 import Call from '#models/call'
 import { loadCallDetails } from '#serializers/call_serializer'
+import { wantsFragment } from '#helpers/htmx'
 import CreateChannel from '#actions/channels/create_channel'
 import MarkChannelRead from '#actions/channels/mark_channel_read'
 import { createChannelValidator } from '#validators/channel'
@@ -32,12 +33,21 @@ export default class ChannelsController {
     return response.redirect().toRoute('channels.show', { id: channel.id })
   }
 
-  /** The channel page: header, members, the latest messages and the composer. */
-  async show({ auth, params, view }: HttpContext) {
+  /**
+   * The channel page: header, members, the latest messages and the composer; the call banner
+   * alone (frags/call_banner) when the banner refreshes itself with htmx.
+   */
+  async show(ctx: HttpContext) {
+    const { auth, params, view } = ctx
     const user = auth.getUserOrFail()
     const channel = await Channel.findForMember(user, params.id)
-    await channel.load('members', (query) => query.orderBy('full_name'))
+    const call = await Call.liveIn(channel)
+    if (call) await loadCallDetails(call)
+    if (wantsFragment(ctx, 'call-banner')) {
+      return view.render('frags/call_banner', { channel, call })
+    }
 
+    await channel.load('members', (query) => query.orderBy('full_name'))
     const page = await Message.pageOf(channel)
     const newest = page.messages.at(-1)
     if (newest) await new MarkChannelRead().handle(user, channel, newest.id)
@@ -46,9 +56,6 @@ export default class ChannelsController {
     const invitees = channel.isDirect
       ? []
       : await User.query().whereNotIn('id', memberIds).orderBy('full_name').limit(200)
-
-    const call = await Call.query().where('live_channel_id', channel.id).first()
-    if (call) await loadCallDetails(call)
 
     return view.render('pages/channels/show', {
       channel,

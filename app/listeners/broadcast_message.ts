@@ -1,5 +1,5 @@
 import edge from 'edge.js'
-import transmit from '@adonisjs/transmit/services/main'
+import { broadcastToChannel } from '#realtime/broadcast'
 import type MessagePosted from '#events/message_posted'
 
 /**
@@ -9,7 +9,7 @@ import type MessagePosted from '#events/message_posted'
 export default class BroadcastMessage {
   async handle({ message, channel }: MessagePosted) {
     const html = await edge.render('frags/message', { message })
-    transmit.broadcast(channel.broadcastChannel, {
+    broadcastToChannel(channel.id, {
       type: 'message.posted',
       id: message.id,
       authorId: message.userId,

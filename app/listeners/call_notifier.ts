@@ -1,12 +1,12 @@
 import edge from 'edge.js'
-import transmit from '@adonisjs/transmit/services/main'
 import type CallStarted from '#events/call_started'
 import type CallUpdated from '#events/call_updated'
 import type CallEnded from '#events/call_ended'
 import CallParticipant from '#models/call_participant'
 import Message from '#models/message'
-import { loadCallDetails, serializeCall } from '#serializers/call_serializer'
+import { callerOf, channelOf, loadCallDetails, serializeCall } from '#serializers/call_serializer'
 import { ringPayload } from '#serializers/ring_serializer'
+import { broadcastToChannel, broadcastToUser } from '#realtime/broadcast'
 
 /**
  * Tells everyone concerned what a committed call transition changed, over SSE:
@@ -14,29 +14,29 @@ import { ringPayload } from '#serializers/ring_serializer'
  *   (with their new unseen count) and `call.ended`;
  * - the call's Confab channel `channels/:id`: `call.started` / `call.updated` / `call.ended` with
  *   the whole call, and the call's timeline entry re-rendered.
- * See docs/calls.md for every payload.
+ * The payloads are typed in app/realtime/sse_payloads.ts; docs/calls.md describes them.
  */
 export default class CallNotifier {
   async handle(event: CallStarted | CallUpdated | CallEnded) {
     const { change } = event
     const call = await loadCallDetails(change.call)
-    const caller = call.initiator ? { id: call.initiator.id, name: call.initiator.fullName } : null
-    const channel = { id: call.channelId, name: call.channel.name, kind: call.channel.kind }
+    const caller = callerOf(call)
+    const channel = channelOf(call)
 
     for (const participant of change.ringing) {
       participant.$setRelated('call', call)
-      transmit.broadcast(`users/${participant.userId}`, ringPayload(participant))
+      broadcastToUser(participant.userId, ringPayload(participant))
     }
     for (const { userId, reason } of change.ringsStopped) {
-      transmit.broadcast(`users/${userId}`, { type: 'call.ring_stopped', callId: call.id, reason })
+      broadcastToUser(userId, { type: 'call.ring_stopped', callId: call.id, reason })
     }
     for (const userId of change.missedUserIds) {
       const unseenCount = await CallParticipant.unseenMissedCount(userId)
-      transmit.broadcast(`users/${userId}`, { type: 'call.missed', callId: call.id, caller, channel, unseenCount })
+      broadcastToUser(userId, { type: 'call.missed', callId: call.id, caller, channel, unseenCount })
     }
     if (change.ended) {
       for (const participant of call.participants) {
-        transmit.broadcast(`users/${participant.userId}`, {
+        broadcastToUser(participant.userId, {
           type: 'call.ended',
           callId: call.id,
           status: call.status,
@@ -47,7 +47,7 @@ export default class CallNotifier {
     }
 
     const type = change.started ? 'call.started' : change.ended ? 'call.ended' : 'call.updated'
-    transmit.broadcast(`channels/${call.channelId}`, { type, call: serializeCall(call) })
+    broadcastToChannel(call.channelId, { type, call: serializeCall(call) })
     await this.#refreshTimelineEntry(call.id, change.started)
   }
 
@@ -57,7 +57,7 @@ export default class CallNotifier {
     if (!message) return
     await message.load('call', (query) => query.preload('initiator').preload('participants'))
     const html = await edge.render('frags/message', { message })
-    transmit.broadcast(`channels/${message.channelId}`, {
+    broadcastToChannel(message.channelId, {
       type: isNew ? 'message.posted' : 'message.updated',
       id: message.id,
       authorId: message.userId,

@@ -6,10 +6,13 @@ import User from '#models/user'
 import Channel from '#models/channel'
 import CallParticipant from '#models/call_participant'
 import { sqlDateTime } from '#helpers/sql_time'
+import { endedNotice } from '#helpers/display_text'
+import type { CallEndReasonName, CallKindName, CallStatusName } from '#realtime/sse_payloads'
 
-export type CallKind = 'audio' | 'video'
-export type CallStatus = 'ringing' | 'active' | 'ended' | 'missed' | 'declined' | 'cancelled'
-export type CallEndReason = 'everyone_left' | 'ended_by_initiator' | 'no_answer' | 'declined' | 'cancelled'
+// Declared with the SSE payloads, which the browser reads (one list of statuses, not two).
+export type CallKind = CallKindName
+export type CallStatus = CallStatusName
+export type CallEndReason = CallEndReasonName
 
 /**
  * A call in a channel. It rings (`ringing`), becomes `active` at the first answer and `ended`
@@ -98,6 +101,11 @@ export default class Call extends BaseModel {
       .firstOrFail()
   }
 
+  /** The channel's live call (ringing or active), if any: a channel has at most one. */
+  static liveIn(channel: Channel, trx?: TransactionClientContract) {
+    return Call.query({ client: trx }).where('live_channel_id', channel.id).first()
+  }
+
   /**
    * Reads the call inside a transaction with its row locked (FOR UPDATE on MySQL; SQLite runs
    * one write transaction at a time), so every transition sees the latest state and two racing
@@ -114,20 +122,9 @@ export default class Call extends BaseModel {
    */
   endedNoticeFor(viewerId: number): string | null {
     if (this.isLive) return null
-    switch (this.endReason) {
-      case 'ended_by_initiator':
-        return this.endedById === viewerId ? 'You ended the call for everyone.' : 'The call was ended for everyone.'
-      case 'everyone_left':
-        return 'The call ended: everyone left.'
-      case 'no_answer':
-        return 'No answer.'
-      case 'declined':
-        return 'The call was declined.'
-      case 'cancelled':
-        return 'The call was cancelled.'
-      default:
-        return 'The call has ended.'
-    }
+    if (this.endReason === 'ended_by_initiator' && this.endedById === viewerId) return 'You ended the call for everyone.'
+    // The same words the live room shows when the end reaches it over SSE or the call socket.
+    return endedNotice(this.endReason)
   }
 
   /**

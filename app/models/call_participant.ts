@@ -4,8 +4,10 @@ import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import User from '#models/user'
 import Call, { type CallKind } from '#models/call'
 import { sqlDateTime } from '#helpers/sql_time'
+import type { ParticipantStatusName } from '#realtime/sse_payloads'
 
-export type ParticipantStatus = 'ringing' | 'joined' | 'left' | 'declined' | 'missed'
+// Declared with the SSE payloads, which the browser reads.
+export type ParticipantStatus = ParticipantStatusName
 
 /** One person's part in a call: invited, ringing, in it, gone, or never answered. */
 export default class CallParticipant extends BaseModel {

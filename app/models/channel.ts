@@ -4,6 +4,7 @@ import type { BelongsTo, HasMany, ManyToMany } from '@adonisjs/lucid/types/relat
 import User from '#models/user'
 import Message from '#models/message'
 import Membership from '#models/membership'
+import { SseChannel } from '#realtime/sse_payloads'
 
 export type ChannelKind = 'public' | 'private' | 'direct'
 
@@ -122,6 +123,6 @@ export default class Channel extends BaseModel {
 
   /** The Transmit channel that carries this channel's live events. */
   get broadcastChannel() {
-    return `channels/${this.id}`
+    return SseChannel.channel(this.id)
   }
 }

@@ -6,6 +6,7 @@ import type { HasMany, ManyToMany } from '@adonisjs/lucid/types/relations'
 import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
 import Channel from '#models/channel'
 import Membership from '#models/membership'
+import { initials } from '#helpers/display_text'
 
 const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {
   uids: ['email'],
@@ -44,14 +45,9 @@ export default class User extends compose(BaseModel, AuthFinder) {
     if (user.$dirty.email) user.email = user.email.trim().toLowerCase()
   }
 
-  /** "Alice Martin" -> "AM", for avatars. */
+  /** "Alice Martin" -> "AM", for avatars (the call tiles use the same helper). */
   get initials() {
-    return this.fullName
-      .split(/\s+/)
-      .filter(Boolean)
-      .slice(0, 2)
-      .map((part) => part[0]!.toUpperCase())
-      .join('')
+    return initials(this.fullName)
   }
 
   get firstName() {

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import type User from '#models/user'
 import CallParticipant from '#models/call_participant'
 import { sqlDateTime } from '#helpers/sql_time'
+import { historyStatusLabel } from '#helpers/display_text'
 
 export const HISTORY_PAGE_SIZE = 25
 
@@ -56,7 +57,7 @@ export default class CallHistory {
           myStatus: participant.status,
           isNew: participant.status === 'missed' && participant.missedSeenAt === null,
           direction: call.initiatorId === user.id ? ('outgoing' as const) : ('incoming' as const),
-          statusLabel: statusLabel(call.status, participant.status, call.initiatorId === user.id),
+          statusLabel: historyStatusLabel(call.status, participant.status, call.initiatorId === user.id),
           // A direct message is named after the other person, who is in the call's list.
           channelTitle: call.channel.isDirect ? (others[0] ?? 'Direct message') : `#${call.channel.name}`,
           others,
@@ -64,13 +65,4 @@ export default class CallHistory {
       }),
     }
   }
-}
-
-/** What the history shows in its Status column, from the caller's or the callee's side. */
-function statusLabel(callStatus: string, myStatus: string, outgoing: boolean) {
-  if (callStatus === 'ringing' || callStatus === 'active') return 'In progress'
-  if (outgoing) {
-    return { ended: 'Answered', missed: 'No answer', declined: 'Declined', cancelled: 'Cancelled' }[callStatus] ?? callStatus
-  }
-  return { missed: 'Missed', declined: 'Declined' }[myStatus] ?? 'Answered'
 }

@@ -34,7 +34,7 @@ export default class StartCall {
 
   async #startOrJoin(initiator: User, channel: Channel, kind: CallKind): Promise<StartedCall> {
     const result = await db.transaction(async (trx) => {
-      const live = await Call.query({ client: trx }).where('live_channel_id', channel.id).first()
+      const live = await Call.liveIn(channel, trx)
       if (live) {
         const change = await new JoinCall().transition(trx, initiator, live.id)
         return { call: change.call, change, joinedExisting: true }

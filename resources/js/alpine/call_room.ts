@@ -1,21 +1,7 @@
 import type { Transmit } from '@adonisjs/transmit-client'
-
-type CallSummary = {
-  id: number
-  status: string
-  answeredAt: string | null
-  endedAt: string | null
-  endReason: string | null
-  participants: Array<{ userId: number; status: string }>
-}
-
-const ENDED_NOTICES: Record<string, string> = {
-  ended_by_initiator: 'The call was ended for everyone.',
-  everyone_left: 'The call ended: everyone left.',
-  no_answer: 'No answer.',
-  declined: 'The call was declined.',
-  cancelled: 'The call was cancelled.',
-}
+import { SseChannel, isChannelCallEvent, type ChannelEvent } from '../../../app/realtime/sse_payloads.js'
+import { callStatusLabel, endedNotice, formatDuration } from '../../../app/helpers/display_text.js'
+import { dispatchCallEvent, onCallEvent } from '../calls/call_events.js'
 
 /**
  * The call room: follows the call over the channel's SSE stream (status, timer, ended notice)
@@ -33,25 +19,25 @@ export function callRoom(transmit: Transmit) {
 
     async init() {
       this.ticker = setInterval(() => (this.now = Date.now()), 1000)
-      // The call socket (callMedia) reports the end too: whichever comes first.
-      document.body.addEventListener('call-ended', (event) => {
-        const reason = (event as CustomEvent<{ reason: string | null }>).detail.reason
+      // The end reaches this status line twice on a joined page: from the call socket (CallStage,
+      // as `call-ended`) and from SSE below. Whichever comes first ends it: a `call-ended` after
+      // SSE finds the call no longer live and does nothing; SSE after `call-ended` only replaces
+      // this page's end time with the server's (see resources/js/calls/call_stage.ts).
+      onCallEvent('call-ended', ({ reason }) => {
         if (!this.isLive()) return
         this.status = 'ended'
         this.endedAt = new Date().toISOString()
-        this.endedNotice = ENDED_NOTICES[reason ?? ''] ?? 'The call has ended.'
+        this.endedNotice = endedNotice(reason)
       })
-      const subscription = transmit.subscription(`channels/${initial.channelId}`)
+      const subscription = transmit.subscription(SseChannel.channel(initial.channelId))
       this.subscription = subscription
-      subscription.onMessage<{ type: string; call?: CallSummary }>((event) => {
-        if (!event.type.startsWith('call.') || event.call?.id !== initial.callId) return
+      subscription.onMessage<ChannelEvent>((event) => {
+        if (!isChannelCallEvent(event) || event.call.id !== initial.callId) return
         this.status = event.call.status
         this.answeredAt = event.call.answeredAt
         this.endedAt = event.call.endedAt
-        if (event.type === 'call.ended') {
-          this.endedNotice = ENDED_NOTICES[event.call.endReason ?? ''] ?? 'The call has ended.'
-        }
-        document.body.dispatchEvent(new CustomEvent('call-changed'))
+        if (event.type === 'call.ended') this.endedNotice = endedNotice(event.call.endReason)
+        dispatchCallEvent('call-changed')
       })
       await subscription.create()
     },
@@ -66,23 +52,14 @@ export function callRoom(transmit: Transmit) {
     },
 
     statusText() {
-      return (
-        { ringing: 'Ringing…', active: 'In progress', ended: 'Ended', missed: 'No answer', declined: 'Declined', cancelled: 'Cancelled' }[
-          this.status
-        ] ?? this.status
-      )
+      return callStatusLabel(this.status)
     },
 
     /** Time since the first answer, frozen at the end. */
     timerText() {
       if (!this.answeredAt) return ''
       const end = this.endedAt ? Date.parse(this.endedAt) : this.now
-      const seconds = Math.max(0, Math.floor((end - Date.parse(this.answeredAt)) / 1000))
-      const minutes = Math.floor(seconds / 60)
-      const hours = Math.floor(minutes / 60)
-      const mm = String(minutes % 60).padStart(hours > 0 ? 2 : 1, '0')
-      const ss = String(seconds % 60).padStart(2, '0')
-      return hours > 0 ? `${hours}:${mm}:${ss}` : `${mm}:${ss}`
+      return formatDuration(Math.max(0, Math.floor((end - Date.parse(this.answeredAt)) / 1000)))
     },
 
     /** "End for everyone" names how many people it disconnects before doing it. */

@@ -1,28 +1,27 @@
 import type { Transmit } from '@adonisjs/transmit-client'
 import { localizeTimes } from '../local_time.js'
 import { readCookie } from '../http.js'
-
-type MessagePosted = { type: 'message.posted' | 'message.updated'; id: number; authorId: number | null; html: string }
-type ChannelEvent = MessagePosted | { type: 'call.started' | 'call.updated' | 'call.ended' }
+import { SseChannel, isChannelCallEvent, type ChannelEvent, type MessagePayload } from '../../../app/realtime/sse_payloads.js'
+import { dispatchCallEvent } from '../calls/call_events.js'
 
 /**
  * Wires the channel page to its live stream: appends messages others post, keeps the timeline
  * scrolled to the newest message, and moves my read marker while I am looking.
  */
 export function channelStream(transmit: Transmit) {
-  return (channelId: number) => ({
+  return ({ channelId, readMarkerUrl }: { channelId: number; readMarkerUrl: string }) => ({
     error: '',
     subscription: null as ReturnType<Transmit['subscription']> | null,
 
     async init() {
       this.scrollToEnd()
-      const subscription = transmit.subscription(`channels/${channelId}`)
+      const subscription = transmit.subscription(SseChannel.channel(channelId))
       this.subscription = subscription
       subscription.onMessage<ChannelEvent>((event) => {
         if (event.type === 'message.posted') this.append(event)
         else if (event.type === 'message.updated') this.replace(event)
         // The call banner refreshes itself (htmx) on this event.
-        else if (event.type.startsWith('call.')) document.body.dispatchEvent(new CustomEvent('call-changed'))
+        else if (isChannelCallEvent(event)) dispatchCallEvent('call-changed')
       })
       await subscription.create()
     },
@@ -35,7 +34,7 @@ export function channelStream(transmit: Transmit) {
       return document.getElementById('messages')!
     },
 
-    append(event: MessagePosted) {
+    append(event: MessagePayload) {
       // My own messages already arrived as the htmx response; a page can also see its own
       // broadcast after a reconnect: never show a message twice.
       if (document.getElementById(`message-${event.id}`)) return
@@ -48,7 +47,7 @@ export function channelStream(transmit: Transmit) {
     },
 
     /** A call's timeline entry changed ("started — Join" became "Call ended · 3:12"). */
-    replace(event: MessagePosted) {
+    replace(event: MessagePayload) {
       const existing = document.getElementById(`message-${event.id}`)
       if (!existing) return
       existing.outerHTML = event.html
@@ -56,7 +55,7 @@ export function channelStream(transmit: Transmit) {
     },
 
     markRead(messageId: number) {
-      void fetch(`/channels/${channelId}/read_marker`, {
+      void fetch(readMarkerUrl, {
         method: 'PUT',
         headers: { 'Content-Type': 'application/json', 'X-XSRF-TOKEN': readCookie('XSRF-TOKEN') },
         body: JSON.stringify({ messageId }),

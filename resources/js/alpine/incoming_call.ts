@@ -3,14 +3,17 @@ import { RingInbox, type Ring, type RingEvent } from '../calls/ring_inbox.js'
 import { Ringtone } from '../calls/ringtone.js'
 import { SingleTabRingtone } from '../calls/single_tab_ringtone.js'
 import { notificationsEnabled } from './notification_setting.js'
-import { errorMessage, requestJson } from '../http.js'
+import { errorMessage, postFollowingRedirect, requestJson, urlForCall } from '../http.js'
+import { SseChannel } from '../../../app/realtime/sse_payloads.js'
 
 /**
  * The incoming-call modal: wires the person's SSE channel to a RingInbox, the inbox to the
  * modal, the ringtone (one tab only) and, when the tab is hidden, a desktop notification.
  */
 export function incomingCall(transmit: Transmit) {
-  return ({ userId }: { userId: number }) => {
+  /** The URLs come from the server (urlFor); the per-call ones hold a `CALL_ID` placeholder. */
+  type Urls = { ringingUrl: string; acceptUrl: string; declineUrl: string }
+  return ({ userId, ringingUrl, acceptUrl, declineUrl }: { userId: number } & Urls) => {
     const inbox = new RingInbox()
     const ringtone = new SingleTabRingtone(new Ringtone())
     let notification: Notification | null = null
@@ -23,7 +26,7 @@ export function incomingCall(transmit: Transmit) {
       async init() {
         inbox.onChange((ring) => this.show(ring))
         inbox.onMissedCount(setMissedBadge)
-        const subscription = transmit.subscription(`users/${userId}`)
+        const subscription = transmit.subscription(SseChannel.user(userId))
         subscription.onMessage<RingEvent>((event) => inbox.apply(event))
         await subscription.create()
         // A tab that slept or lost its stream may have missed a start or a stop.
@@ -36,7 +39,7 @@ export function incomingCall(transmit: Transmit) {
 
       async reconcile() {
         const requestedAt = inbox.sequence
-        const { ok, data } = await requestJson('GET', '/calls/ringing')
+        const { ok, data } = await requestJson('GET', ringingUrl)
         if (ok) inbox.reconcile(data.rings, data.unseenMissedCount, requestedAt)
       },
 
@@ -73,22 +76,23 @@ export function incomingCall(transmit: Transmit) {
         if (!this.ring) return
         const callId = this.ring.callId
         this.busy = true
-        const { ok, data } = await requestJson('POST', `/calls/${callId}/participation`)
-        if (ok) {
+        // Posted as the banner's Join button posts it: the server answers with the room to go to.
+        const { redirectTo, data } = await postFollowingRedirect(urlForCall(acceptUrl, callId))
+        if (redirectTo) {
           ringtone.stop()
-          window.location.assign(`/calls/${callId}`)
+          window.location.assign(redirectTo)
           return
         }
         this.busy = false
         this.error = errorMessage(data, 'The call could not be joined.')
-        if (ok === false && data?.errors?.[0]?.code === 'E_CALL_CONFLICT') setTimeout(() => inbox.remove(callId), 2500)
+        if (data?.errors?.[0]?.code === 'E_CALL_CONFLICT') setTimeout(() => inbox.remove(callId), 2500)
       },
 
       async decline() {
         if (!this.ring) return
         const callId = this.ring.callId
         this.busy = true
-        await requestJson('POST', `/calls/${callId}/decline`)
+        await requestJson('POST', urlForCall(declineUrl, callId))
         inbox.remove(callId)
       },
     }

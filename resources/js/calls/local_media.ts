@@ -59,6 +59,16 @@ export class LocalMedia extends Emitter<Events> {
     return Boolean(this.#camera)
   }
 
+  /** Whether I muted myself (the Mute button's state). */
+  get muted() {
+    return this.#muted
+  }
+
+  /** Whether my camera is off: turned off, or there is no camera at all. */
+  get cameraOff() {
+    return this.#cameraOff || !this.#camera
+  }
+
   /** The tracks each new connection sends. */
   get tracks() {
     const video = this.#screen ?? this.#camera

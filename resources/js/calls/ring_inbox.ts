@@ -1,26 +1,22 @@
+import type { RingPayload, UserEvents } from '../../../app/realtime/sse_payloads.js'
+
+/** A ring, as `call.ringing` and `GET /calls/ringing` carry it (app/realtime/sse_payloads.ts). */
+export type Ring = Omit<RingPayload, 'type'> & { type?: RingPayload['type'] }
+
+/** The events of the person's SSE channel (`users/:id`), with the fields the inbox reads. */
+export type RingEvent =
+  | RingPayload
+  | Pick<UserEvents['call.ring_stopped'], 'type' | 'callId' | 'reason'>
+  | Pick<UserEvents['call.ended'], 'type' | 'callId' | 'reason'>
+  | Pick<UserEvents['call.missed'], 'type' | 'callId' | 'unseenCount'>
+
+type Listener = (current: Ring | null) => void
+
 /**
  * The rings waiting for an answer in this tab, as the server reports them. It holds no timers
  * and touches no DOM: the server says when a ring starts and stops (over SSE, or in the list a
  * waking tab fetches), and listeners decide what to show or play.
  */
-export type Ring = {
-  type?: 'call.ringing'
-  callId: number
-  kind: 'audio' | 'video'
-  channel: { id: number; name: string | null; kind: string }
-  caller: { id: number; name: string } | null
-  ringExpiresAt: string | null
-  busy: boolean
-}
-
-export type RingEvent =
-  | ({ type: 'call.ringing' } & Ring)
-  | { type: 'call.ring_stopped'; callId: number; reason: string }
-  | { type: 'call.ended'; callId: number; reason: string | null }
-  | { type: 'call.missed'; callId: number; unseenCount: number }
-
-type Listener = (current: Ring | null) => void
-
 export class RingInbox {
   #rings: Ring[] = []
   #sequence = 0

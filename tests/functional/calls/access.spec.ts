@@ -14,7 +14,8 @@ test.group('Calls: who may do what', (group) => {
 
     ;(await client.get(`/calls/${callId}`).loginAs(mallory!)).assertStatus(404)
     ;(await client.get(`/calls/${callId}`).loginAs(mallory!).accept('json')).assertStatus(404)
-    ;(await client.get(`/calls/${callId}/participants`).loginAs(mallory!)).assertStatus(404)
+    // The participant list's htmx refresh, served by the room's own route.
+    ;(await client.get(`/calls/${callId}`).header('HX-Request', 'true').header('HX-Target', 'call-participants').loginAs(mallory!)).assertStatus(404)
     ;(await accept(client, mallory!, callId)).assertStatus(404)
     ;(await decline(client, mallory!, callId)).assertStatus(404)
     ;(await leave(client, mallory!, callId)).assertStatus(404)

@@ -166,7 +166,9 @@ test.group('Calls: leave and end', (group) => {
     const ended = await client.post(`/calls/${callId}/end`).loginAs(alice!).withCsrfToken().redirects(0)
     ended.assertStatus(302)
     // The page's participant list refreshes on the `call.ended` event before the redirect lands.
-    ;(await client.get(`/calls/${callId}/participants`).loginAs(alice!)).assertStatus(200)
+    const list = await client.get(`/calls/${callId}`).header('HX-Request', 'true').header('HX-Target', 'call-participants').loginAs(alice!)
+    list.assertStatus(200)
+    assert.include(list.text(), 'id="call-participants"')
 
     const alicePage = await client.get(`/calls/${callId}`).loginAs(alice!)
     assert.include(alicePage.text(), 'You ended the call for everyone.')
