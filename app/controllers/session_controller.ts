@@ -11,13 +11,13 @@ export default class SessionController {
     return view.render('pages/auth/login')
   }
 
-  /** Logs in, unless this IP has earned a wait (see LoginThrottle); then the password is not even checked. */
+  /** Logs in, unless this IP has earned a wait (see LoginThrottle): then the password is not even checked. */
   async store(ctx: HttpContext) {
     const { request, response, session } = ctx
     const { email, password } = await request.validateUsing(loginValidator)
     const throttle = new LoginThrottle(request.ip(), email)
 
-    const seconds = await throttle.waitSeconds()
+    const seconds = await throttle.begin()
     if (seconds > 0) {
       const message = `Too many failed login attempts. Try again in ${seconds} seconds.`
       response.header('Retry-After', String(seconds))

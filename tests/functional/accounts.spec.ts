@@ -492,6 +492,29 @@ test.group('Accounts: login limits', (group) => {
     elsewhere.assertSession('auth_web', victim.id)
   })
 
+  test('a burst of parallel guesses gets no more tries than one at a time would', async ({ client, assert }) => {
+    const loginMessage = (response: Awaited<ReturnType<typeof loginFrom>>) =>
+      (response.flashMessages().errorsBag as Record<string, string> | undefined)?.login ?? ''
+    const owner = await UserFactory.create()
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, guess) => loginFrom(client, '203.0.113.99', owner.email, `parallel guess ${guess}`))
+    )
+    const checked = burst.filter((response) => loginMessage(response) === 'Incorrect email or password.').length
+    const refused = burst.filter((response) => /^Too many failed login attempts/.test(loginMessage(response))).length
+    console.log(`  20 parallel guesses at one account: ${checked} checked, ${refused} refused`)
+    // The 5 free failures and the one attempt the first wait allows; every other is refused unchecked.
+    assert.isAtMost(checked, 6)
+    assert.equal(checked + refused, 20)
+
+    // Across accounts the IP's cap (LOGIN_MAX_FAILURES_PER_IP=12) holds in a burst too.
+    const spray = await Promise.all(
+      Array.from({ length: 30 }, (_, account) => loginFrom(client, '203.0.113.98', `burst${account}@example.test`, 'Winter2026!'))
+    )
+    const sprayed = spray.filter((response) => loginMessage(response) === 'Incorrect email or password.').length
+    console.log(`  30 parallel guesses across accounts: ${sprayed} checked`)
+    assert.isAtMost(sprayed, 12)
+  })
+
   test('failures for one account earn a doubling wait, which never locks out the owner elsewhere', async ({ client, assert }) => {
     const owner = await UserFactory.create()
     const attacker = '203.0.113.66'
