@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Redis, type RedisOptions } from 'ioredis'
+import logger from '@adonisjs/core/services/logger'
 
 /** Who opened an SSE stream, and which instance holds it. */
 export type StreamOwner = { instance: string; token: string; userId: number; sessionId: string }
@@ -141,7 +142,7 @@ redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return 1
 `
 
-type Envelope =
+export type Envelope =
   | { kind: 'command'; id: string; from: string; command: StreamCommand }
   | { kind: 'answer'; id: string; result: 'done' | 'gone' }
 
@@ -165,7 +166,9 @@ export class RedisStreamDirectory implements StreamDirectory {
     // Failures surface where the commands fail (503 answers, logged errors), not as unhandled events.
     this.#redis.on('error', () => {})
     this.#subscriber.on('error', () => {})
-    this.#subscriber.on('message', (_channel: string, raw: string) => void this.#receive(raw))
+    this.#subscriber.on('message', (_channel: string, raw: string) => {
+      this.#receive(raw).catch((error) => logger.error({ err: error }, 'SSE inbox message failed'))
+    })
     void this.#listening().catch(() => {})
   }
 
@@ -267,18 +270,33 @@ export class RedisStreamDirectory implements StreamDirectory {
   }
 
   async #receive(raw: string) {
-    let envelope: Envelope
-    try {
-      envelope = JSON.parse(raw) as Envelope
-    } catch {
-      return // Not ours to read; nothing sensible to answer.
-    }
+    // Anything can be published on a Redis channel: only a well-formed envelope is acted on.
+    const envelope = parseEnvelope(raw)
+    if (!envelope) return
     if (envelope.kind === 'answer') return this.#pending.get(envelope.id)?.(envelope.result)
-    if (envelope.kind !== 'command' || !this.#handler) return
+    if (!this.#handler) return
     const result = await this.#handler(envelope.command).catch(() => 'gone' as const)
     const reply: Envelope = { kind: 'answer', id: envelope.id, result }
     await this.#redis.publish(inboxKey(envelope.from), JSON.stringify(reply)).catch(() => {})
   }
+}
+
+/** An inbox message, or null for anything else (bad JSON, null, a missing or odd field). */
+export function parseEnvelope(raw: string): Envelope | null {
+  let value: any
+  try {
+    value = JSON.parse(raw)
+  } catch {
+    return null
+  }
+  if (typeof value !== 'object' || value === null || typeof value.id !== 'string') return null
+  if (value.kind === 'answer') return value.result === 'done' || value.result === 'gone' ? value : null
+  if (value.kind !== 'command' || typeof value.from !== 'string') return null
+  const command = value.command
+  if (typeof command !== 'object' || command === null || typeof command.uid !== 'string') return null
+  if ((command.op === 'subscribe' || command.op === 'unsubscribe') && typeof command.channel === 'string') return value
+  if (command.op === 'close' && typeof command.token === 'string') return value
+  return null
 }
 
 function sameOwner(a: StreamOwner, b: StreamOwner) {
