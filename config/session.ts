@@ -7,6 +7,8 @@ import { redisSessionStore, touchingOnlyWhenIdle } from '#services/session_store
 
 /** How long a session lives without activity; the XSRF-TOKEN cookie lives as long (config/shield.ts). */
 export const SESSION_AGE = '7d'
+/** How long a signed-out session (a visitor's CSRF secret, a flash message) is kept. */
+export const GUEST_SESSION_AGE = '2h'
 
 /**
  * Sessions live on the server, so signing out (or "Sign out of all other sessions") ends them
@@ -30,10 +32,10 @@ const sessionConfig = defineConfig({
     // Expired rows are deleted when read, and by the store's garbage collection on 2% of writes.
     database: configProvider.create(async (application) => {
       const factory = await stores.database({ tableName: 'sessions', gcProbability: 2 }).resolver(application)
-      return touchingOnlyWhenIdle(factory)
+      return touchingOnlyWhenIdle(factory, GUEST_SESSION_AGE)
     }),
     // Redis expires sessions by itself (SETEX with the session age).
-    redis: touchingOnlyWhenIdle(redisSessionStore(redisConnection)),
+    redis: touchingOnlyWhenIdle(redisSessionStore(redisConnection), GUEST_SESSION_AGE),
   },
 })
 

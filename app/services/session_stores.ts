@@ -59,8 +59,9 @@ export class RedisSessionStore implements SessionStoreWithTaggingContract {
     await this.redis.expire(this.#key(sessionId), this.#ttlSeconds)
   }
 
+  /** The tag set lives as long as the newest session in it (ids of expired ones go at the next tagged()). */
   async tag(sessionId: string, userId: string | number) {
-    await this.redis.sadd(this.#tagKey(userId), sessionId)
+    await this.redis.multi().sadd(this.#tagKey(userId), sessionId).expire(this.#tagKey(userId), this.#ttlSeconds).exec()
   }
 
   async untag(sessionId: string, userId: string | number) {
@@ -104,28 +105,39 @@ export async function closeRedisSessions() {
   redisClient = undefined
 }
 
+/** The session key of a signed-in person (the `web` guard's). */
+const SIGNED_IN_KEY = 'auth_web'
+
 /**
  * Wraps a store so that a signed-in session does not rewrite its expiry on every request: the
  * session middleware "touches" the store after each request that changed nothing, one UPDATE
  * per page view on the database store. A session that recorded activity less than a minute ago
  * skips it; the activity write itself (at most once a minute) slides the expiry instead.
+ *
+ * Signed-out sessions (a visitor, a bot, a load balancer's probe: anything without a cookie gets
+ * one, for Shield's CSRF secret) are kept only `guestAge`: with the full age, every cookieless
+ * request would leave a row (or key) behind for a week, and anyone could grow the store at will.
  */
-export function touchingOnlyWhenIdle(factory: SessionStoreFactory): SessionStoreFactory {
+export function touchingOnlyWhenIdle(factory: SessionStoreFactory, guestAge: string): SessionStoreFactory {
   return (ctx, config) => {
     // Every store this app uses supports tagging (the account page needs it).
     const store = factory(ctx, config) as SessionStoreWithTaggingContract
+    const guestStore = factory(ctx, { ...config, age: guestAge }) as SessionStoreWithTaggingContract
+    const storeFor = (values: Object | null) => (values && SIGNED_IN_KEY in values ? store : guestStore)
     let lastSeenAt = 0
+    let lastRead: SessionData | null = null
     const wrapped: SessionStoreWithTaggingContract = {
       async read(sessionId) {
         const data = await store.read(sessionId)
+        lastRead = data
         lastSeenAt = Number(data?.[LAST_SEEN_KEY] ?? 0)
         return data
       },
       async touch(sessionId) {
         if (Date.now() - lastSeenAt < ACTIVITY_INTERVAL_MS) return
-        await store.touch(sessionId)
+        await storeFor(lastRead).touch(sessionId)
       },
-      write: (sessionId, values) => store.write(sessionId, values),
+      write: (sessionId, values) => storeFor(values).write(sessionId, values),
       destroy: (sessionId) => store.destroy(sessionId),
       tag: (sessionId, userId) => store.tag(sessionId, userId),
       untag: (sessionId, userId) => store.untag(sessionId, userId),

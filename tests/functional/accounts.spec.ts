@@ -333,6 +333,21 @@ test.group('Accounts: the database session store', (group) => {
   })
   group.teardown(() => server.stop())
 
+  test('a signed-out visitor\'s session is kept 2 hours, not a week; signing in gives the week', async ({ assert }) => {
+    const alice = await UserFactory.create()
+    const visitor = new BrowserlessClient(server.url)
+    // Anything without a cookie (a visitor, a bot, a probe) gets a session for Shield's CSRF secret.
+    const before = (await db.from('sessions').select('id')).map((row) => row.id)
+    await visitor.fetch('/login')
+    const guests = await db.from('sessions').whereNull('user_id').whereNotIn('id', before)
+    assert.lengthOf(guests, 1)
+    assert.approximately(new Date(guests[0].expires_at).getTime() - Date.now(), 2 * 60 * 60 * 1000, 60_000)
+
+    await visitor.login(alice.email, TEST_PASSWORD)
+    const signedIn = await db.from('sessions').where('user_id', String(alice.id)).firstOrFail()
+    assert.approximately(new Date(signedIn.expires_at).getTime() - Date.now(), 7 * DAY_MS, 60_000)
+  })
+
   test('a session past its expiry is refused and deleted', async ({ assert }) => {
     const alice = await UserFactory.create()
     const browser = await new BrowserlessClient(server.url).login(alice.email, TEST_PASSWORD)
