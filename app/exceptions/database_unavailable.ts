@@ -30,8 +30,17 @@ const UNAVAILABLE_CODES = new Set([
   'SQLITE_BUSY',
 ])
 
-/** Messages without a code: the pool's own timeout, and mysql2's closed-connection error. */
-const UNAVAILABLE_MESSAGES = [/^Knex: Timeout acquiring a connection/, /^Can't add new command when connection is in closed state/]
+/**
+ * Messages without a code: the pool's own timeout, mysql2's closed-connection error, and ioredis
+ * (the Redis session store) giving up on a command or refusing one on a closed connection.
+ */
+const UNAVAILABLE_MESSAGES = [
+  /^Knex: Timeout acquiring a connection/,
+  /^Can't add new command when connection is in closed state/,
+  /^Reached the max retries per request limit/,
+  /^Connection is closed\.$/,
+  /^Command timed out$/,
+]
 
 type MaybeError = { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown }
 
@@ -43,7 +52,7 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 4) return false
   const candidate = error as MaybeError
   if (typeof candidate.code === 'string' && UNAVAILABLE_CODES.has(candidate.code)) return true
-  if (candidate.name === 'KnexTimeoutError') return true
+  if (candidate.name === 'KnexTimeoutError' || candidate.name === 'MaxRetriesPerRequestError') return true
   const message = typeof candidate.message === 'string' ? candidate.message : ''
   if (UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true
   if (isDatabaseUnavailable(candidate.cause, depth + 1)) return true

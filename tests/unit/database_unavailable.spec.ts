@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import db from '@adonisjs/lucid/services/db'
 import mysql from 'mysql2'
+import { Redis } from 'ioredis'
 import { isDatabaseUnavailable } from '#exceptions/database_unavailable'
 import { TcpProxy, deadPort } from '#tests/helpers/tcp_proxy'
 
@@ -40,6 +41,23 @@ test.group('Recognising an unreachable database (real driver errors)', (group) =
     const port = await deadPort()
     assert.isTrue(isDatabaseUnavailable(await mysqlConnectError({ host: '127.0.0.1', port })))
     assert.isTrue(isDatabaseUnavailable(await mysqlConnectError({ host: 'localhost', port })))
+  })
+
+  test('Redis (the session store) refusing connections or never answering', async ({ assert, cleanup }) => {
+    const refused = new Redis({ host: '127.0.0.1', port: await deadPort(), maxRetriesPerRequest: 0, lazyConnect: true })
+    refused.on('error', () => {})
+    const blackHole = new TcpProxy()
+    const silent = new Redis({ host: '127.0.0.1', port: await blackHole.listen(), commandTimeout: 200, lazyConnect: true })
+    silent.on('error', () => {})
+    cleanup(() => {
+      refused.disconnect()
+      silent.disconnect()
+      return blackHole.close()
+    })
+    const refusedError = await refused.get('session:x').catch((error) => error)
+    assert.isTrue(isDatabaseUnavailable(refusedError), String(refusedError))
+    const silentError = await silent.get('session:x').catch((error) => error)
+    assert.isTrue(isDatabaseUnavailable(silentError), String(silentError))
   })
 
   test('MySQL accepting the connection and never answering (connect timeout)', async ({ assert, cleanup }) => {
