@@ -122,6 +122,24 @@ export class LiveStreams {
     if (unreachable > 0) logger.warn({ userId, channel, unreachable }, 'SSE streams on unreachable instances kept a channel')
   }
 
+  /**
+   * Ends the open streams of sessions that were just revoked (signed out, "Sign out of all other
+   * sessions"), on every instance: a stream authorized once would otherwise go on receiving the
+   * person's channels for as long as it stays open.
+   */
+  async closeSessions(userId: number, sessionIds: string[]) {
+    const revoked = new Set(sessionIds)
+    const streams = await this.directory.streamsOf(userId).catch((error) => {
+      logger.error({ err: error, userId }, 'SSE stream directory unavailable: streams of revoked sessions not closed')
+      return []
+    })
+    await Promise.all(
+      streams
+        .filter(({ owner }) => revoked.has(owner.sessionId))
+        .map(({ uid, owner }) => this.#carryOut(owner, { op: 'close', uid, token: owner.token }))
+    )
+  }
+
   /** Shutdown: frees this instance's slots in the shared directory, then ends its streams. */
   async close() {
     if (this.#refresher) clearInterval(this.#refresher)

@@ -266,6 +266,8 @@ function signOutEndsTheSession(store: 'database' | 'redis', port: number, env: R
       await before.next('welcome')
       before.close()
 
+      // Another tab of the same browser has its event stream open.
+      const otherTab = await browser.openStream()
       const signOut = await browser.fetch('/logout', { method: 'DELETE' })
       assert.equal(signOut.status, 302)
       assert.equal(signOut.headers.get('location'), '/login')
@@ -276,6 +278,7 @@ function signOutEndsTheSession(store: 'database' | 'redis', port: number, env: R
       const json = await fetch(`${server.url}/calls/ringing`, { headers: { cookie: copied, accept: 'application/json' } })
       assert.equal(json.status, 401)
       assert.deepEqual(await callSocket(server.url, callId, copied).closed, { status: 401 })
+      await within(otherTab.ended, 5000, "the other tab's event stream to end")
     }).skip(...skip)
 
     test('"Sign out of all other sessions" ends the others and keeps this one', async ({ assert }) => {
@@ -287,6 +290,9 @@ function signOutEndsTheSession(store: 'database' | 'redis', port: number, env: R
       // Someone else's session is none of alice's business, and survives.
       const bobsBrowser = await new BrowserlessClient(server.url).login(bob!.email, TEST_PASSWORD)
       const callId = await startCallAs(phone, channel.id)
+      // The laptop has a tab open: its event stream must end with its session.
+      const laptopStream = await laptop.openStream()
+      const hereStream = await here.openStream()
 
       const account = await here.fetch('/account')
       assert.equal(account.status, 200)
@@ -309,6 +315,10 @@ function signOutEndsTheSession(store: 'database' | 'redis', port: number, env: R
       }
       assert.deepEqual(await callSocket(server.url, callId, phone.cookieHeader).closed, { status: 401 })
       assert.equal((await bobsBrowser.fetch('/channels')).status, 200)
+      await within(laptopStream.ended, 5000, "the laptop's event stream to end")
+      const hereEnded = await Promise.race([hereStream.ended.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 300))])
+      assert.isFalse(hereEnded, "this session's own stream stays open")
+      hereStream.close()
 
       const after = await (await here.fetch('/account')).text()
       assert.include(after, 'Signed out of 2 other sessions.', after.match(/<main[\s\S]*<\/main>/)?.[0])
@@ -474,6 +484,17 @@ test.group('Accounts: a tab idle for a day', (group) => {
 })
 
 /** A login as a script sends it, from `ip` (the in-process server trusts loopback proxies). */
+/** Resolves with `promise`, or fails saying what did not happen within `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string) {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms)))
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 function loginFrom(client: import('@japa/api-client').ApiClient, ip: string, email: string, password: string) {
   return client
     .post('/login')
