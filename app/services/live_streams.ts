@@ -99,7 +99,15 @@ export class LiveStreams {
     if (!owner) return 'not_found'
     if (owner === 'unreachable') return owner
     if (!(await transmit.getManager().verifyAccess(channel, ctx))) return 'denied'
-    return this.#carryOut(owner, { op: 'subscribe', uid, channel })
+    const result = await this.#carryOut(owner, { op: 'subscribe', uid, channel })
+    // A leave that committed while the subscribe was on its way (forwarded to another instance,
+    // up to FORWARD_TIMEOUT_MS) has already dropped the person's subscriptions and would miss
+    // this one: checked again once it is in place, and undone if access went meanwhile.
+    if (result === 'done' && !(await transmit.getManager().verifyAccess(channel, ctx))) {
+      await this.#carryOut(owner, { op: 'unsubscribe', uid, channel })
+      return 'denied'
+    }
+    return result
   }
 
   /** Unsubscribes the caller's own stream `uid` from `channel`, wherever the stream is held. */

@@ -3,6 +3,8 @@ import { BrowserlessClient, SseStream } from '#tests/helpers/browserless_client'
 import { until } from '#tests/helpers/waiting'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
+import transmit from '@adonisjs/transmit/services/main'
+import Membership from '#models/membership'
 
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
 
@@ -75,6 +77,38 @@ test.group('Live messages over SSE', (group) => {
       body: new URLSearchParams({ _csrf: csrf }),
     })
     assert.equal(left.status, 302)
+
+    const aliceBrowser = await new BrowserlessClient(baseUrl()).login(alice!.email, TEST_PASSWORD)
+    await postFromComposer(aliceBrowser, channel.id, 'after bob left')
+    await assert.rejects(() => stream.waitFor(`channels/${channel.id}`, () => true, 500), /No matching event/)
+  })
+
+  test('a leave that commits while a subscribe is on its way: the subscription is undone, nothing delivered', async ({ assert, cleanup }) => {
+    const [alice, bob] = await people(2)
+    const channel = await channelWith([alice!, bob!], 'private')
+    const bobBrowser = await new BrowserlessClient(baseUrl()).login(bob!.email, TEST_PASSWORD)
+    const stream = await bobBrowser.openStream()
+    cleanup(() => stream.close())
+
+    // bob's access is checked, then his leave commits before the stream is subscribed (as when
+    // the subscribe is forwarded to the instance holding the stream).
+    const manager = transmit.getManager()
+    const verifyAccess = manager.verifyAccess.bind(manager)
+    let checks = 0
+    manager.verifyAccess = async (...args: Parameters<typeof verifyAccess>) => {
+      const allowed = await verifyAccess(...args)
+      if (args[0] === `channels/${channel.id}` && ++checks === 1) {
+        await Membership.query().where({ channelId: channel.id, userId: bob!.id }).delete()
+      }
+      return allowed
+    }
+    cleanup(() => {
+      manager.verifyAccess = verifyAccess
+    })
+
+    const subscribed = await stream.subscribe(`channels/${channel.id}`)
+    assert.equal(subscribed.status, 400)
+    assert.equal(checks, 2, 'access is checked again once the subscription is in place')
 
     const aliceBrowser = await new BrowserlessClient(baseUrl()).login(alice!.email, TEST_PASSWORD)
     await postFromComposer(aliceBrowser, channel.id, 'after bob left')
