@@ -113,6 +113,8 @@ export class ConfabServer {
       LIMITER_STORE: 'memory',
       // The ring benchmark starts calls back to back as one person.
       CALL_STARTS_PER_MINUTE: '600',
+      // The fan-out benchmark and the soak post as a few people, far faster than a person types.
+      MESSAGES_PER_MINUTE: '100000',
       ...databaseEnv(database),
       ...env,
     }
