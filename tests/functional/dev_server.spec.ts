@@ -35,6 +35,8 @@ async function answers(url: string) {
 
 test.group('npm run dev', () => {
   test('stops on SIGTERM, as a process manager or a script stops it: no process left, the port free', async ({ assert, cleanup }) => {
+    const url = `http://127.0.0.1:${DEV_PORT}/up`
+    assert.equal(await answers(url), 0, `something already answers on port ${DEV_PORT}: this test needs it free`)
     const database = app.tmpPath('dev-server-stop.sqlite3')
     for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true })
     const npm = spawn('npm', ['run', 'dev'], {
@@ -65,7 +67,6 @@ test.group('npm run dev', () => {
       }
     })
 
-    const url = `http://127.0.0.1:${DEV_PORT}/up`
     await until(() => answers(url), (status) => status === 200, 60_000, `npm run dev to serve /up. Output:\n${output}`)
     processes = descendantsOf(npm.pid!)
     assert.isAbove(processes.length, 1, 'expected the dev server and its HTTP child below npm')
