@@ -18,7 +18,7 @@ export class EarlyFrames {
     ws.on('message', this.#buffer)
     // ws emits 'error' for a bad frame (too big, not masked): without a listener, before
     // CallSocket.listen adds its own, that would be an uncaught exception.
-    ws.on('error', (error) => logger.debug({ err: error }, 'call socket error before admission'))
+    ws.on('error', logEarlyError)
   }
 
   #buffer = (data: RawData, isBinary: boolean) => {
@@ -71,6 +71,10 @@ export function refuseSocket(ws: WebSocket, code: number, reason: string) {
   const timer = setTimeout(() => ws.terminate(), callsConfig.refusedCloseMs)
   timer.unref()
   ws.once('close', () => clearTimeout(timer))
+}
+
+function logEarlyError(error: Error) {
+  logger.debug({ err: error }, 'call socket error before admission')
 }
 
 function byteLength(data: RawData) {
