@@ -2,9 +2,9 @@ import type CallUpdated from '#events/call_updated'
 import type CallEnded from '#events/call_ended'
 import callHub from '#signaling/call_hub'
 
-/** Keeps the call's WebSockets in step with a committed transition (left, ended ...). */
+/** Keeps the call's WebSockets in step with a committed transition (who left, the end), from the change alone. */
 export default class SyncCallSockets {
-  async handle({ change }: CallUpdated | CallEnded) {
-    await callHub.sync(change.call.id)
+  handle({ change }: CallUpdated | CallEnded) {
+    callHub.sync(change)
   }
 }

@@ -68,9 +68,6 @@ export default class Call extends BaseModel {
   @belongsTo(() => User, { foreignKey: 'initiatorId' })
   declare initiator: BelongsTo<typeof User>
 
-  @belongsTo(() => User, { foreignKey: 'endedById' })
-  declare endedBy: BelongsTo<typeof User>
-
   @hasMany(() => CallParticipant)
   declare participants: HasMany<typeof CallParticipant>
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
-import { BaseModel, belongsTo, column, hasMany, manyToMany } from '@adonisjs/lucid/orm'
-import type { BelongsTo, HasMany, ManyToMany } from '@adonisjs/lucid/types/relations'
+import { BaseModel, column, hasMany, manyToMany } from '@adonisjs/lucid/orm'
+import type { HasMany, ManyToMany } from '@adonisjs/lucid/types/relations'
 import User from '#models/user'
 import Message from '#models/message'
 import Membership from '#models/membership'
@@ -36,9 +36,6 @@ export default class Channel extends BaseModel {
 
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime | null
-
-  @belongsTo(() => User, { foreignKey: 'createdById' })
-  declare creator: BelongsTo<typeof User>
 
   @manyToMany(() => User, { pivotTable: 'memberships', pivotTimestamps: true })
   declare members: ManyToMany<typeof User>

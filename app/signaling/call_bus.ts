@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Redis, type RedisOptions } from 'ioredis'
 import logger from '@adonisjs/core/services/logger'
 import type { MediaState } from '#signaling/protocol'
+import type { LeaveReason } from '#actions/calls/call_change'
 
 /** Where a person's call socket lives, as every instance can see it. */
 export type PresenceEntry = MediaState & {
@@ -13,10 +14,16 @@ export type PresenceEntry = MediaState & {
   seenAt: number
 }
 
+/** What a committed call transition did to the call's sockets: who left and why, or the end. */
+export type SyncNotice = {
+  left: Array<{ userId: number; reason: LeaveReason }>
+  ended: { endedBy: number | null; reason: string | null } | null
+}
+
 export type BusMessage = { origin: string } & (
   | { kind: 'frame'; to?: number; except?: number; payload: string }
   | { kind: 'replace'; userId: number }
-  | { kind: 'sync' }
+  | ({ kind: 'sync' } & SyncNotice)
 )
 
 /**
@@ -72,10 +79,25 @@ export function parseBusMessage(raw: string): BusMessage | null {
     case 'replace':
       return Number.isInteger(value.userId) ? value : null
     case 'sync':
-      return value
+      return isSyncNotice(value) ? value : null
     default:
       return null
   }
+}
+
+const LEAVE_REASONS = new Set(['left', 'timeout', 'left_channel'])
+
+function isSyncNotice(value: any): boolean {
+  const ended = value.ended
+  const endedOk =
+    ended === null ||
+    (typeof ended === 'object' &&
+      (ended.endedBy === null || Number.isInteger(ended.endedBy)) &&
+      (ended.reason === null || typeof ended.reason === 'string'))
+  const leftOk =
+    Array.isArray(value.left) &&
+    value.left.every((entry: any) => entry && Number.isInteger(entry.userId) && LEAVE_REASONS.has(entry.reason))
+  return endedOk && leftOk
 }
 
 const presenceKey = (callId: number) => `confab:call:${callId}:presence`

@@ -10,13 +10,12 @@ export function createServerWithSignaling(handler: (req: IncomingMessage, res: S
   server.on('upgrade', (req, socket, head) => {
     // Node removes its own error listener before `upgrade`, and ws adds one only at the
     // handshake: a client that resets the connection while we authenticate would otherwise
-    // crash the process with an unhandled 'error'.
-    socket.on('error', ignoreSocketError)
+    // crash the process with an unhandled 'error'. It can stay for the socket's life: ws
+    // handles errors with listeners of its own, and parks a no-op like this one after an error.
+    socket.on('error', () => {})
     import('#signaling/upgrade')
       .then(({ handleUpgrade }) => handleUpgrade(req, socket, head))
       .catch(() => socket.destroy())
   })
   return server
 }
-
-export function ignoreSocketError() {}

@@ -5,7 +5,6 @@ import logger from '@adonisjs/core/services/logger'
 import callHub from '#signaling/call_hub'
 import { isSameOrigin, userOfUpgrade } from '#signaling/authenticate_upgrade'
 import { MAX_FRAME_BYTES } from '#signaling/protocol'
-import { ignoreSocketError } from '#signaling/node_server'
 import { isDatabaseUnavailable } from '#exceptions/database_unavailable'
 
 const SIGNAL_PATH = /^\/calls\/([1-9]\d{0,9})\/signal$/
@@ -31,7 +30,6 @@ export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: 
 
     const peer = url.searchParams.get('peer')
     const peerId = peer && PEER_ID.test(peer) ? peer : null
-    socket.off('error', ignoreSocketError)
     if (socket.destroyed) return
     wss.handleUpgrade(req, socket, head, (ws) => {
       // connect() has already refused the socket (1011) when it throws.

@@ -1,20 +1,22 @@
 import type Call from '#models/call'
 import type CallParticipant from '#models/call_participant'
-import CallStarted from '#events/call_started'
-import CallUpdated from '#events/call_updated'
-import CallEnded from '#events/call_ended'
 
 export type RingStopReason = 'accepted' | 'accepted_elsewhere' | 'declined' | 'cancelled' | 'missed' | 'ended'
 
+/** Why someone left a call: the Leave button or frame, a lost connection, leaving the call's channel. */
+export type LeaveReason = 'left' | 'timeout' | 'left_channel'
+
 /**
  * What one call transition changed, collected inside its transaction and announced after the
- * commit (`announce()`, then CallNotifier): who starts ringing, whose ringing stops and why, who got a missed
- * call, and whether the call is over. A transition that changed nothing produces no notices.
+ * commit (`announceCallChange()`, then CallNotifier and SyncCallSockets): who starts ringing, whose ringing
+ * stops and why, who got a missed call, who left and why, and whether the call is over. A
+ * transition that changed nothing produces no notices.
  */
 export class CallChange {
   ringing: CallParticipant[] = []
   ringsStopped: Array<{ userId: number; reason: RingStopReason }> = []
   missedUserIds: number[] = []
+  left: Array<{ userId: number; reason: LeaveReason }> = []
   ended = false
   started = false
   /** False when the request was a repeat (a second click) and nothing moved. */
@@ -32,12 +34,9 @@ export class CallChange {
     this.ringsStopped.push({ userId, reason })
   }
 
-  /** Dispatches the event matching what the committed transition did (nothing for a no-op). */
-  async announce() {
-    if (!this.changed) return
-    if (this.started) return CallStarted.dispatch(this)
-    if (this.ended) return CallEnded.dispatch(this)
-    return CallUpdated.dispatch(this)
+  /** Whether the call's sockets have to follow (someone left, or the call is over); rings alone do not. */
+  get touchesSockets() {
+    return this.changed && (this.ended || this.left.length > 0)
   }
 
   miss(userIds: number[], reason: RingStopReason) {

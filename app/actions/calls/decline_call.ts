@@ -6,6 +6,7 @@ import CallParticipant from '#models/call_participant'
 import { CallChange } from '#actions/calls/call_change'
 import { countWithStatus, lockLiveCall, participantOf } from '#actions/calls/call_rules'
 import { CallConflictException } from '#exceptions/call_conflict_exception'
+import { announceCallChange } from '#actions/calls/announce_call_change'
 
 /**
  * Declines a ringing call. In a two-person conversation that ends the call as `declined` and
@@ -15,7 +16,7 @@ import { CallConflictException } from '#exceptions/call_conflict_exception'
 export default class DeclineCall {
   async handle(user: User, callId: number) {
     const change = await db.transaction((trx) => this.within(trx, user, callId))
-    await change.announce()
+    await announceCallChange(change)
     return change
   }
 

@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import type User from '#models/user'
 import { CallChange } from '#actions/calls/call_change'
 import { lockLiveCall, missStillRinging } from '#actions/calls/call_rules'
+import { announceCallChange } from '#actions/calls/announce_call_change'
 
 /**
  * Ends the call for everyone (the initiator's button; the policy checks who may). Everyone in it
@@ -20,7 +21,7 @@ export default class EndCall {
       change.ended = true
       return change
     })
-    await change.announce()
+    await announceCallChange(change)
     return change
   }
 }

@@ -5,6 +5,7 @@ import Call from '#models/call'
 import { CallChange } from '#actions/calls/call_change'
 import { missStillRinging } from '#actions/calls/call_rules'
 import { sqlDateTime } from '#helpers/sql_time'
+import { announceCallChange } from '#actions/calls/announce_call_change'
 
 /**
  * Ends the ringing phase of calls past their deadline: whoever is still ringing gets a missed
@@ -57,7 +58,7 @@ export default class ExpireRings {
       change.changed = change.ended || change.missedUserIds.length > 0
       return change
     })
-    if (change) await change.announce()
+    if (change) await announceCallChange(change)
     return change
   }
 }

@@ -7,6 +7,7 @@ import { CallChange } from '#actions/calls/call_change'
 import { countWithStatus, lockLiveCall, participantOf } from '#actions/calls/call_rules'
 import { CallConflictException } from '#exceptions/call_conflict_exception'
 import callsConfig from '#config/calls'
+import { announceCallChange } from '#actions/calls/announce_call_change'
 
 /**
  * Joins a live call: answering a ring, or joining from the channel's banner. The first answer
@@ -15,7 +16,7 @@ import callsConfig from '#config/calls'
 export default class JoinCall {
   async handle(user: User, callId: number) {
     const change = await db.transaction((trx) => this.transition(trx, user, callId))
-    await change.announce()
+    await announceCallChange(change)
     return change
   }
 

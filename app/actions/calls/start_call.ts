@@ -11,6 +11,7 @@ import Message from '#models/message'
 import { CallChange } from '#actions/calls/call_change'
 import JoinCall from '#actions/calls/join_call'
 import { CallConflictException } from '#exceptions/call_conflict_exception'
+import { announceCallChange } from '#actions/calls/announce_call_change'
 
 export type StartedCall = { call: Call; change: CallChange; joinedExisting: boolean }
 
@@ -42,7 +43,7 @@ export default class StartCall {
       const change = await this.#create(trx, initiator, channel, kind)
       return { call: change.call, change, joinedExisting: false }
     })
-    await result.change.announce()
+    await announceCallChange(result.change)
     return result
   }
 

@@ -8,6 +8,7 @@ import LeaveCall from '#actions/calls/leave_call'
 import DeclineCall from '#actions/calls/decline_call'
 import type { CallChange } from '#actions/calls/call_change'
 import { CallConflictException } from '#exceptions/call_conflict_exception'
+import { announceCallChange } from '#actions/calls/announce_call_change'
 
 /**
  * Removes `user` from `channel`. Their messages stay in the channel's history. A live call of the
@@ -26,9 +27,12 @@ export default class LeaveChannel {
       const changes: CallChange[] = []
       // Before the membership goes: a declined ring asks how many people the channel has.
       for (const place of places) {
-        const action = place.status === 'joined' ? new LeaveCall() : new DeclineCall()
         try {
-          changes.push(await action.within(trx, user, place.callId))
+          changes.push(
+            place.status === 'joined'
+              ? await new LeaveCall().within(trx, user, place.callId, 'left_channel')
+              : await new DeclineCall().within(trx, user, place.callId)
+          )
         } catch (error) {
           // The call ended (or they left it) since the read above: nothing left to leave.
           if (!(error instanceof CallConflictException)) throw error
@@ -37,6 +41,6 @@ export default class LeaveChannel {
       await Membership.query({ client: trx }).where({ channelId: channel.id, userId: user.id }).delete()
       return changes
     })
-    for (const change of changes) await change.announce()
+    for (const change of changes) await announceCallChange(change)
   }
 }

@@ -69,9 +69,9 @@ test.group('Sweepers: one failing row does not stop the others', (group) => {
     await accept(client, bob, first)
     await accept(client, dave, second)
     const handle = LeaveCall.prototype.handle
-    LeaveCall.prototype.handle = function (user, callId) {
+    LeaveCall.prototype.handle = function (user, callId, ...rest) {
       if (callId === first) return Promise.reject(new Error('database hiccup on this row'))
-      return handle.call(this, user, callId)
+      return handle.call(this, user, callId, ...rest)
     }
     cleanup(() => {
       LeaveCall.prototype.handle = handle
@@ -114,7 +114,7 @@ test.group('Call bus: malformed messages', () => {
       received.push(message)
     })
 
-    await elsewhere.publish(callId, { origin: elsewhere.instanceId, kind: 'sync' })
+    await elsewhere.publish(callId, { origin: elsewhere.instanceId, kind: 'sync', left: [{ userId: 7, reason: 'left' }], ended: null })
     for (const garbage of [
       'not json',
       'null',
@@ -122,6 +122,10 @@ test.group('Call bus: malformed messages', () => {
       '[]',
       '{}',
       '{"kind":"sync"}',
+      '{"origin":"x","kind":"sync"}',
+      '{"origin":"x","kind":"sync","left":[{"userId":"7","reason":"left"}],"ended":null}',
+      '{"origin":"x","kind":"sync","left":[{"userId":7,"reason":"gone"}],"ended":null}',
+      '{"origin":"x","kind":"sync","left":[],"ended":{"endedBy":"me","reason":null}}',
       '{"origin":"x","kind":"frame"}',
       '{"origin":"x","kind":"frame","payload":5}',
       '{"origin":"x","kind":"replace","userId":"me"}',

@@ -84,7 +84,7 @@ test.group('Call WebSocket: connect races', (group) => {
     const outcome = await endedWithin(bobSocket, 3000)
     assert.isNotNull(outcome, "bob's socket stayed open for an ended call")
     assert.equal(outcome!.code, CloseCode.CallEnded)
-    assert.equal(callHub.roomCount, 0, 'no room is left behind for the ended call')
+    assert.equal(callHub.rooms.size, 0, 'no room is left behind for the ended call')
   })
 
   test('connects racing leaves and ends, 20 times: no socket outlives its place in the call', async ({ client, assert, cleanup }) => {
@@ -130,6 +130,6 @@ test.group('Call WebSocket: connect races', (group) => {
       )
     }
     console.log(`connect races: ${outcomes.join(' ')}`)
-    assert.equal(callHub.roomCount, liveRooms, 'rooms only for the calls still live (alice alone after bob left)')
+    assert.equal(callHub.rooms.size, liveRooms, 'rooms only for the calls still live (alice alone after bob left)')
   }).timeout(60_000)
 })

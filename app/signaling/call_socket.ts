@@ -1,0 +1,195 @@
+import type { WebSocket, RawData } from 'ws'
+import logger from '@adonisjs/core/services/logger'
+import callsConfig from '#config/calls'
+import type User from '#models/user'
+import type { IceServers } from '#services/ice_servers'
+import { FrameBucket } from '#signaling/rate_limiter'
+import { frameValidators, isFrameType } from '#signaling/frame_validators'
+import { refuseSocket } from '#signaling/early_frames'
+import { CloseCode, type ClientFrames, type ServerFrame, type SignalingErrorCode } from '#signaling/protocol'
+
+/**
+ * Who a call socket hands its valid frames to (the hub), one method per frame type, and tells
+ * when it closes. The socket itself knows nothing of rooms or other sockets.
+ */
+export interface CallSocketHandler {
+  /** False once a newer socket (or a removal) took this one's place: its frames are dropped. */
+  speaksFor(socket: CallSocket): boolean
+  signal(socket: CallSocket, frame: ClientFrames['signal']): void | Promise<void>
+  media(socket: CallSocket, frame: ClientFrames['media']): void | Promise<void>
+  leave(socket: CallSocket): Promise<void>
+  end(socket: CallSocket): Promise<void>
+  closed(socket: CallSocket): void
+}
+
+/** One person's socket in a call: frame parsing, validation, rate limit, pings, ICE refresh, backpressure. */
+export class CallSocket {
+  #alive = true
+  #bucket = new FrameBucket(callsConfig.frameBurst, callsConfig.framesPerSecond)
+  /** Frames received and not handled yet, oldest first. */
+  #inbox: Array<{ data: RawData; isBinary: boolean }> = []
+  #handling = false
+  #iceRefresh: NodeJS.Timeout | null = null
+
+  constructor(
+    private ws: WebSocket,
+    readonly user: User,
+    readonly callId: number,
+    readonly peerId: string | null,
+    private handler: CallSocketHandler,
+    private iceServers: IceServers
+  ) {}
+
+  /** Starts reading frames and watching the connection (after admission). */
+  listen() {
+    this.ws.on('message', (data, isBinary) => this.receive(data, isBinary))
+    this.ws.on('pong', () => (this.#alive = true))
+    this.ws.on('close', () => {
+      if (this.#iceRefresh) clearTimeout(this.#iceRefresh)
+      this.handler.closed(this)
+    })
+    this.ws.on('error', (error) => logger.debug({ err: error }, 'call socket error'))
+    this.#scheduleIceRefresh()
+  }
+
+  /** Whether the connection has closed already. */
+  get isClosed() {
+    return this.ws.readyState === this.ws.CLOSED
+  }
+
+  /** Frames are handled one at a time, in order, so a sender's frames are relayed in order. */
+  receive(data: RawData, isBinary = false) {
+    if (!this.#bucket.take()) {
+      // A flooding client gets its frames unread from now on, like a refused one.
+      if (this.#iceRefresh) clearTimeout(this.#iceRefresh)
+      this.#inbox.length = 0
+      refuseSocket(this.ws, CloseCode.Flood, 'Too many frames, slow down')
+      return
+    }
+    this.#inbox.push({ data, isBinary })
+    if (!this.#handling) void this.#handleInbox()
+  }
+
+  /** One loop per burst of frames rather than a promise chain link per frame. */
+  async #handleInbox() {
+    this.#handling = true
+    for (let next = this.#inbox.shift(); next; next = this.#inbox.shift()) {
+      try {
+        await this.#handle(next.data, next.isBinary)
+      } catch (error) {
+        logger.error({ err: error, callId: this.callId }, 'call frame failed')
+        this.error('internal', 'The server could not handle that frame')
+      }
+    }
+    this.#handling = false
+  }
+
+  async #handle(data: RawData, isBinary: boolean) {
+    // A socket replaced by a newer one (or removed) no longer speaks for its person.
+    if (!this.handler.speaksFor(this)) return
+    if (isBinary) return this.error('invalid_frame', 'Frames must be JSON text')
+    let frame: any
+    try {
+      frame = JSON.parse(data.toString())
+    } catch {
+      return this.error('bad_json', 'The frame is not valid JSON')
+    }
+    // Anything JSON can say reaches this point (null, numbers, arrays, `{"type":{"toString":1}}`):
+    // nothing below may call a method of the frame before it is known to be a plain object.
+    const type: unknown = isPlainObject(frame) ? frame.type : undefined
+    if (type !== undefined && type !== null && typeof type !== 'string') {
+      return this.error('invalid_frame', 'type: The type field must be a string')
+    }
+    if (!isFrameType(type)) {
+      return this.error('unknown_type', `Unknown frame type: ${JSON.stringify(String(type)).slice(0, 40)}`)
+    }
+    let valid: any
+    try {
+      valid = await frameValidators[type].validate(frame)
+    } catch (error: any) {
+      const first = error?.messages?.[0]
+      const detail = typeof first?.field === 'string' && typeof first?.message === 'string'
+      return this.error('invalid_frame', detail ? `${first.field}: ${first.message}`.slice(0, 200) : 'Invalid frame')
+    }
+    switch (type) {
+      case 'signal':
+        return this.handler.signal(this, valid)
+      case 'media':
+        return this.handler.media(this, valid)
+      case 'leave':
+        return this.handler.leave(this)
+      case 'end':
+        return this.handler.end(this)
+    }
+  }
+
+  /** Queues a frame for the page (see sendRaw). */
+  send(frame: ServerFrame) {
+    this.sendRaw(JSON.stringify(frame))
+  }
+
+  /**
+   * Queues a frame for the page. A page that does not read (a stalled tab, a network that holds
+   * packets) would make the server keep every frame the others send it: past
+   * `maxBufferedBytes` it is closed with 4503 instead, and reconnects when it can.
+   */
+  sendRaw(payload: string) {
+    if (this.ws.readyState !== this.ws.OPEN) return
+    if (this.ws.bufferedAmount + Buffer.byteLength(payload) > callsConfig.maxBufferedBytes) {
+      logger.warn({ callId: this.callId, userId: this.user.id, buffered: this.ws.bufferedAmount }, 'call socket too slow, closed')
+      this.close(CloseCode.TooSlow, 'Too slow to keep up, reconnect')
+      // Its close frame waits behind what is queued: a page that never reads is dropped.
+      const timer = setTimeout(() => this.ws.terminate(), callsConfig.slowCloseMs)
+      timer.unref()
+      this.ws.once('close', () => clearTimeout(timer))
+      return
+    }
+    this.ws.send(payload)
+  }
+
+  /** Sends an `error` frame; the socket stays open. */
+  error(code: SignalingErrorCode, message: string) {
+    this.send({ type: 'error', code, message })
+  }
+
+  /** Called by the pinger: a socket that missed the last ping is dead. */
+  heartbeat() {
+    if (!this.#alive) {
+      this.ws.terminate()
+      return
+    }
+    this.#alive = false
+    this.ws.ping()
+  }
+
+  /** A newer connection of the same person took over. */
+  replace() {
+    this.error('replaced', 'You joined this call from another tab or device')
+    this.close(CloseCode.Replaced, 'Replaced by a newer connection')
+  }
+
+  /** Drops the connection without a close handshake, as a network failure would. */
+  terminate() {
+    this.ws.terminate()
+  }
+
+  /** Closes the connection with a close code the page reads (see protocol.ts). */
+  close(code: number, reason: string) {
+    if (this.#iceRefresh) clearTimeout(this.#iceRefresh)
+    this.ws.close(code, reason)
+  }
+
+  /** TURN credentials expire: hand out fresh ones at 80% of their lifetime. */
+  #scheduleIceRefresh() {
+    if (!this.iceServers.hasTurn) return
+    this.#iceRefresh = setTimeout(() => {
+      this.send({ type: 'ice.servers', iceServers: this.iceServers.for(this.user.id) })
+      this.#scheduleIceRefresh()
+    }, this.iceServers.ttlSeconds * 800)
+    this.#iceRefresh.unref()
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
