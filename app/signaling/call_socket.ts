@@ -181,7 +181,9 @@ export class CallSocket {
 
   /** TURN credentials expire: hand out fresh ones at 80% of their lifetime. */
   #scheduleIceRefresh() {
-    if (!this.iceServers.hasTurn) return
+    // A socket that closed before listen() had its close event already: nothing would clear a
+    // timer armed now, and it would hold the socket (and its room) forever.
+    if (!this.iceServers.hasTurn || this.isClosed) return
     this.#iceRefresh = setTimeout(() => {
       this.send({ type: 'ice.servers', iceServers: this.iceServers.for(this.user.id) })
       this.#scheduleIceRefresh()
