@@ -19,7 +19,8 @@ export async function stopDevServer(devServer: { close(): Promise<void> }) {
   await devServer.close()
 }
 
-function childrenOf(pid: number): number[] {
+/** The direct children of `pid`, as `pgrep -P` sees them now. */
+export function childrenOf(pid: number): number[] {
   try {
     return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
       .split('\n')
@@ -37,7 +38,8 @@ function signal(pid: number, name: NodeJS.Signals) {
   } catch {}
 }
 
-function isAlive(pid: number) {
+/** Whether `pid` still runs (signal 0 checks without sending anything). */
+export function isAlive(pid: number) {
   try {
     process.kill(pid, 0)
     return true

@@ -6,9 +6,9 @@ import logger from '@adonisjs/core/services/logger'
 import type { HttpContext } from '@adonisjs/core/http'
 import env from '#start/env'
 import { redisConnection } from '#config/redis'
+import { RedisStreamDirectory } from '#services/redis_stream_directory'
 import {
   LocalStreamDirectory,
-  RedisStreamDirectory,
   type StreamCommand,
   type StreamDirectory,
   type StreamOwner,

@@ -1,5 +1,4 @@
 import { test } from '@japa/runner'
-import type { Browser, Page } from 'playwright-core'
 import CallParticipant from '#models/call_participant'
 import OpenDirectChannel from '#actions/channels/open_direct_channel'
 import ringTimer from '#services/ring_timer'
@@ -10,35 +9,19 @@ import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { snapshot } from '#tests/helpers/calls'
 import {
   acceptRing,
-  closePages,
-  launchChromium,
-  pageAs,
   peerStats,
   receivingEverything,
   sentTrack,
   startCallFrom,
   until,
+  chromiumForGroup,
 } from '#tests/helpers/browser'
 
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
 
 test.group('Calls in Chromium', (group) => {
   withCleanDatabase(group)
-  let browser: Browser
-  let pages: Page[] = []
-  group.setup(async () => {
-    browser = await launchChromium()
-    return () => browser.close()
-  })
-  group.each.teardown(async () => {
-    await closePages(pages)
-    pages = []
-  })
-  const open = async (...args: Parameters<typeof pageAs> extends [any, ...infer Rest] ? Rest : never) => {
-    const page = await pageAs(browser, ...args)
-    pages.push(page)
-    return page
-  }
+  const open = chromiumForGroup(group)
 
   /** alice calls bob in a channel of theirs, bob accepts, and media flows both ways. */
   async function connectedPair() {

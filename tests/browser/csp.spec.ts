@@ -1,32 +1,21 @@
 import { test } from '@japa/runner'
 import { execFileSync } from 'node:child_process'
-import type { Browser, Page } from 'playwright-core'
 import app from '@adonisjs/core/services/app'
 import { AppProcess } from '#tests/helpers/app_process'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
-import { closePages, cspViolations, launchChromium, pageAs, until } from '#tests/helpers/browser'
+import { chromiumForGroup, cspViolations, until } from '#tests/helpers/browser'
 
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
 
 test.group('Content-Security-Policy in Chromium', (group) => {
   withCleanDatabase(group)
-  let browser: Browser
-  let pages: Page[] = []
-  group.setup(async () => {
-    browser = await launchChromium()
-    return () => browser.close()
-  })
-  group.each.teardown(async () => {
-    await closePages(pages)
-    pages = []
-  })
+  const open = chromiumForGroup(group)
 
   test('a channel works under the policy: htmx posts, Alpine wires, Transmit delivers, nothing is refused', async ({ assert }) => {
     const [alice, bob] = await people(2)
     const channel = await channelWith([alice!, bob!])
-    const alicePage = await pageAs(browser, alice!, baseUrl(), `/channels/${channel.id}`)
-    const bobPage = await pageAs(browser, bob!, baseUrl(), `/channels/${channel.id}`)
-    pages.push(alicePage, bobPage)
+    const alicePage = await open(alice!, baseUrl(), `/channels/${channel.id}`)
+    const bobPage = await open(bob!, baseUrl(), `/channels/${channel.id}`)
 
     // Every Alpine expression on the page goes through the CSP build's parser: one it cannot
     // handle logs "Alpine Expression Error" and throws (a page error).
@@ -75,8 +64,7 @@ test.group('Content-Security-Policy in Chromium', (group) => {
   test('an injected inline script or handler does not run, and the browser reports it', async ({ assert }) => {
     const [alice] = await people(1)
     const channel = await channelWith([alice!])
-    const page = await pageAs(browser, alice!, baseUrl(), `/channels/${channel.id}`)
-    pages.push(page)
+    const page = await open(alice!, baseUrl(), `/channels/${channel.id}`)
 
     await page.evaluate(() => {
       // What an XSS that slipped through escaping would insert: a script element, an inline
@@ -109,8 +97,7 @@ test.group('Content-Security-Policy in Chromium', (group) => {
 
     const [alice] = await people(1)
     const channel = await channelWith([alice!])
-    const page = await pageAs(browser, alice!, server.url, `/channels/${channel.id}`)
-    pages.push(page)
+    const page = await open(alice!, server.url, `/channels/${channel.id}`)
     const policy = (await page.reload())!.headers()['content-security-policy'] ?? ''
     assert.notMatch(policy, /unsafe-inline|unsafe-eval|:24\d{3}/)
     const scripts = await page.$$eval('script', (elements) => elements.map((script) => ({ src: script.getAttribute('src'), nonce: script.nonce })))

@@ -235,20 +235,23 @@ async function forgetRedisSessions() {
   }
 }
 
-/** The sign-out tests, run against each server-side store. */
-function signOutEndsTheSession(store: 'database' | 'redis', port: number, env: Record<string, string>, skip: [boolean, string]) {
+/**
+ * The sign-out tests, run against each server-side store; `missing` says why the store cannot be
+ * tested on this machine (each skipped test prints it), null when it can.
+ */
+function signOutEndsTheSession(store: 'database' | 'redis', port: number, env: Record<string, string>, missing: string | null) {
   test.group(`Accounts: sessions live on the server (${store} store)`, (group) => {
     withCleanDatabase(group)
     let server: AppProcess
     group.setup(async () => {
-      if (skip[0]) return
+      if (missing) return
       server = serverWith(port, { SESSION_DRIVER: store, ...env })
       await server.ready()
     })
     // User ids restart with every clean database while Redis keeps last run's sessions: forget
     // them, or "user 1" of this run would find the sessions of last run's user 1.
     group.each.setup(async () => {
-      if (store === 'redis' && !skip[0]) await forgetRedisSessions()
+      if (store === 'redis' && !missing) await forgetRedisSessions()
     })
     group.teardown(() => server?.stop())
 
@@ -279,7 +282,7 @@ function signOutEndsTheSession(store: 'database' | 'redis', port: number, env: R
       assert.equal(json.status, 401)
       assert.deepEqual(await callSocket(server.url, callId, copied).closed, { status: 401 })
       await within(otherTab.ended, 5000, "the other tab's event stream to end")
-    }).skip(...skip)
+    }).skip(...printedSkip(missing !== null, missing ?? ''))
 
     test('"Sign out of all other sessions" ends the others and keeps this one', async ({ assert }) => {
       const [alice, bob] = await people(2)
@@ -326,13 +329,13 @@ function signOutEndsTheSession(store: 'database' | 'redis', port: number, env: R
       assert.notInclude(after, 'Firefox on Linux')
       assert.notInclude(after, 'Safari on iOS')
       assert.include(after, 'You are signed in here only.')
-    }).skip(...skip)
+    }).skip(...printedSkip(missing !== null, missing ?? ''))
   })
 }
 
-signOutEndsTheSession('database', 3431, {}, [false, ''])
+signOutEndsTheSession('database', 3431, {}, null)
 const redisUp = await redisForTests()
-signOutEndsTheSession('redis', 3432, { REDIS_URL: TEST_REDIS_URL }, printedSkip(!redisUp, 'no Redis on this machine for the Redis session store'))
+signOutEndsTheSession('redis', 3432, { REDIS_URL: TEST_REDIS_URL }, redisUp ? null : 'no Redis on this machine for the Redis session store')
 
 test.group('Accounts: the database session store', (group) => {
   withCleanDatabase(group)

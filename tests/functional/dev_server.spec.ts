@@ -1,28 +1,16 @@
 import { test } from '@japa/runner'
-import { spawn, execFileSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { rmSync } from 'node:fs'
 import app from '@adonisjs/core/services/app'
 import { until } from '#tests/helpers/waiting'
+import { childrenOf, isAlive } from '../../bin/dev_server_stop.js'
 
 const DEV_PORT = 3398
 
 /** Every process below `pid` (children, grandchildren…), as `pgrep -P` sees them now. */
 function descendantsOf(pid: number): number[] {
-  let children: number[] = []
-  try {
-    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)
-  } catch {}
-  return children.flatMap((child) => [child, ...descendantsOf(child)])
-}
-
-function isAlive(pid: number) {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
+  return childrenOf(pid).flatMap((child) => [child, ...descendantsOf(child)])
 }
 
 async function answers(url: string) {

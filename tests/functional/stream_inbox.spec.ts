@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { Redis } from 'ioredis'
-import { RedisStreamDirectory, parseEnvelope } from '#services/stream_directory'
+import { RedisStreamDirectory, parseEnvelope } from '#services/redis_stream_directory'
 import { printedSkip, redisForTests, TEST_REDIS_URL } from '#tests/helpers/services'
 
 const redisUp = await redisForTests()

@@ -1,4 +1,6 @@
 import type { Browser, Page } from 'playwright-core'
+import type { Group } from '@japa/runner/core'
+import { closePages, launchChromium } from '#tests/helpers/chromium'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
 import type User from '#models/user'
 
@@ -28,6 +30,28 @@ export async function pageAs(browser: Browser, user: User, baseUrl: string, path
   await Promise.all([page.waitForURL('**/channels'), page.click('button[type=submit]')])
   if (path !== '/channels') await page.goto(path)
   return page
+}
+
+/**
+ * One Chromium for a test group, and a pageAs() that needs no browser: its pages are closed
+ * after each test, the browser after the group.
+ */
+export function chromiumForGroup(group: Group) {
+  let browser: Browser
+  let pages: Page[] = []
+  group.setup(async () => {
+    browser = await launchChromium()
+    return () => browser.close()
+  })
+  group.each.teardown(async () => {
+    await closePages(pages)
+    pages = []
+  })
+  return async (...args: Parameters<typeof pageAs> extends [any, ...infer Rest] ? Rest : never) => {
+    const page = await pageAs(browser, ...args)
+    pages.push(page)
+    return page
+  }
 }
 
 /** The CSP violations this page (opened by pageAs) has reported since it loaded. */

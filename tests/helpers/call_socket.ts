@@ -4,6 +4,9 @@ import { Arrivals } from '#tests/helpers/waiting'
 import { BrowserlessClient } from '#tests/helpers/browserless_client'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
 import type User from '#models/user'
+import type { ApiClient } from '@japa/api-client'
+import { channelWith, people } from '#tests/helpers/world'
+import { accept, startCall } from '#tests/helpers/calls'
 
 export const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
 
@@ -76,4 +79,25 @@ export class CallSocketClient {
   close() {
     this.ws.close()
   }
+}
+
+/**
+ * alice started a video call in a channel with bob and carol; alice and bob are in it with their
+ * sockets welcomed (alice has seen bob join), carol is still ringing.
+ */
+export async function callOfThree(client: ApiClient, cleanup: (fn: () => void) => void) {
+  const [alice, bob, carol] = await people(3)
+  const channel = await channelWith([alice!, bob!, carol!])
+  const callId = (await startCall(client, alice!, channel, 'video')).body().call.id as number
+  await accept(client, bob!, callId)
+  const open = async (user: User) => {
+    const socket = await CallSocketClient.as(user, callId)
+    cleanup(() => socket.close())
+    await socket.next('welcome')
+    return socket
+  }
+  const aliceSocket = await open(alice!)
+  const bobSocket = await open(bob!)
+  await aliceSocket.next('participant.joined', (frame) => frame.participant.userId === bob!.id)
+  return { alice: alice!, bob: bob!, carol: carol!, callId, aliceSocket, bobSocket }
 }

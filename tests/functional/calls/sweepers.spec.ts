@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
+import { loggedErrors } from '#tests/helpers/logging'
 import { Redis } from 'ioredis'
-import logger from '@adonisjs/core/services/logger'
 import ExpireRings from '#actions/calls/expire_rings'
 import LeaveCall from '#actions/calls/leave_call'
 import { RedisBus, type BusMessage } from '#signaling/call_bus'
@@ -12,20 +12,6 @@ import { printedSkip, redisForTests, TEST_REDIS_URL } from '#tests/helpers/servi
 import { Arrivals } from '#tests/helpers/waiting'
 
 const redisUp = await redisForTests()
-
-/** Every logger.error call from now on (the real logger still logs). */
-function loggedErrors(cleanup: (fn: () => void) => void) {
-  const calls: unknown[][] = []
-  const error = logger.error
-  logger.error = function (this: unknown, ...args: any[]) {
-    calls.push(args)
-    return (error as any).apply(this, args)
-  } as typeof logger.error
-  cleanup(() => {
-    delete (logger as any).error
-  })
-  return calls
-}
 
 /** Two calls in two channels, each started by its first person. */
 async function twoCalls(client: any) {

@@ -1,30 +1,12 @@
 import { test } from '@japa/runner'
 import CallParticipant from '#models/call_participant'
-import { CallSocketClient } from '#tests/helpers/call_socket'
-import { channelWith, people, withCleanDatabase, type User } from '#tests/helpers/world'
+import { CallSocketClient, callOfThree } from '#tests/helpers/call_socket'
+import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { accept, endForEveryone, leave, snapshot, startCall } from '#tests/helpers/calls'
 import { CloseCode, MAX_FRAME_BYTES } from '#signaling/protocol'
 import callHub from '#signaling/call_hub'
 import callsConfig from '#config/calls'
 import { until } from '#tests/helpers/waiting'
-
-/** alice started a video call in a channel with bob and carol; alice and bob are in it. */
-async function callOfThree(client: any, cleanup: (fn: () => void) => void) {
-  const [alice, bob, carol] = await people(3)
-  const channel = await channelWith([alice!, bob!, carol!])
-  const callId = (await startCall(client, alice!, channel, 'video')).body().call.id as number
-  await accept(client, bob!, callId)
-  const open = async (user: User) => {
-    const socket = await CallSocketClient.as(user, callId)
-    cleanup(() => socket.close())
-    await socket.next('welcome')
-    return socket
-  }
-  const aliceSocket = await open(alice!)
-  const bobSocket = await open(bob!)
-  await aliceSocket.next('participant.joined', (frame) => frame.participant.userId === bob!.id)
-  return { alice: alice!, bob: bob!, carol: carol!, callId, aliceSocket, bobSocket }
-}
 
 const offer = { description: { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' } }
 

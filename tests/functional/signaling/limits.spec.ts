@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
+import { loggedErrors } from '#tests/helpers/logging'
 import type { WebSocket } from 'ws'
-import logger from '@adonisjs/core/services/logger'
 import { CallSocketClient } from '#tests/helpers/call_socket'
 import { RawCallSocket } from '#tests/helpers/raw_call_socket'
 import { channelWith, people, withCleanDatabase, type User } from '#tests/helpers/world'
@@ -38,20 +38,6 @@ function slowPresence(ms: number, cleanup: (fn: () => void) => void) {
   cleanup(() => {
     delete bus.presence
   })
-}
-
-/** Every logger.error call from now on (the real logger still logs). */
-function loggedErrors(cleanup: (fn: () => void) => void) {
-  const calls: unknown[][] = []
-  const error = logger.error
-  logger.error = function (this: unknown, ...args: any[]) {
-    calls.push(args)
-    return (error as any).apply(this, args)
-  } as typeof logger.error
-  cleanup(() => {
-    delete (logger as any).error
-  })
-  return calls
 }
 
 async function callWith(client: any, count: number) {

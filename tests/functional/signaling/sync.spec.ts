@@ -4,32 +4,15 @@ import emitter from '@adonisjs/core/services/emitter'
 import Call from '#models/call'
 import { CallChange } from '#actions/calls/call_change'
 import SyncCallSockets from '#listeners/sync_call_sockets'
-import { CallSocketClient } from '#tests/helpers/call_socket'
-import { channelWith, people, withCleanDatabase, type User } from '#tests/helpers/world'
-import { accept, snapshot, startCall } from '#tests/helpers/calls'
+import { callOfThree } from '#tests/helpers/call_socket'
+import { withCleanDatabase } from '#tests/helpers/world'
+import { snapshot } from '#tests/helpers/calls'
 import { CloseCode } from '#signaling/protocol'
 
 /*
 | `sync` follows what a committed change says (who left and why, the end) and nothing else; the
 | socket's `leave`/`end` frames are authorized through Bouncer, as the HTTP routes are.
 */
-
-/** alice started a call in a channel with bob and carol; alice and bob are in it, carol is ringing. */
-async function callWithRing(client: any, cleanup: (fn: () => void) => void) {
-  const [alice, bob, carol] = await people(3)
-  const callId = (await startCall(client, alice!, await channelWith([alice!, bob!, carol!]))).body().call.id as number
-  await accept(client, bob!, callId)
-  const open = async (user: User) => {
-    const socket = await CallSocketClient.as(user, callId)
-    cleanup(() => socket.close())
-    await socket.next('welcome')
-    return socket
-  }
-  const aliceSocket = await open(alice!)
-  const bobSocket = await open(bob!)
-  await aliceSocket.next('participant.joined', (frame) => frame.participant.userId === bob!.id)
-  return { alice: alice!, bob: bob!, carol: carol!, callId, aliceSocket, bobSocket }
-}
 
 /** Counts the SQL statements run on the default connection from now on. */
 function countQueries(cleanup: (fn: () => void) => void) {
@@ -47,7 +30,7 @@ test.group('Call WebSocket: sync follows the committed change', (group) => {
   withCleanDatabase(group)
 
   test('a change that only stops a ring reads nothing and touches no socket', async ({ client, assert, cleanup }) => {
-    const { carol, callId, aliceSocket, bobSocket } = await callWithRing(client, cleanup)
+    const { carol, callId, aliceSocket, bobSocket } = await callOfThree(client, cleanup)
     const change = new CallChange(await Call.findOrFail(callId))
     change.stopRing(carol.id, 'declined')
     const queries = countQueries(cleanup)
@@ -60,7 +43,7 @@ test.group('Call WebSocket: sync follows the committed change', (group) => {
   })
 
   test('who left and why comes from the change alone', async ({ client, assert, cleanup }) => {
-    const { bob, callId, aliceSocket, bobSocket } = await callWithRing(client, cleanup)
+    const { bob, callId, aliceSocket, bobSocket } = await callOfThree(client, cleanup)
     // The database still says bob is joined: only the change says he left, by timeout.
     const change = new CallChange(await Call.findOrFail(callId))
     change.left.push({ userId: bob.id, reason: 'timeout' })
@@ -76,7 +59,7 @@ test.group('Call WebSocket: leave and end frames go through Bouncer', (group) =>
   withCleanDatabase(group)
 
   test('end is decided by CallPolicy.end through Bouncer, refused for a non-initiator, allowed for the initiator', async ({ client, assert, cleanup }) => {
-    const { alice, bob, callId, aliceSocket, bobSocket } = await callWithRing(client, cleanup)
+    const { alice, bob, callId, aliceSocket, bobSocket } = await callOfThree(client, cleanup)
     const decisions: Array<{ userId: number; action: string; authorized: boolean }> = []
     const listener = (event: any) => decisions.push({ userId: event.user?.id, action: event.action, authorized: event.response.authorized })
     emitter.on('authorization:finished', listener)
@@ -99,7 +82,7 @@ test.group('Call WebSocket: leave and end frames go through Bouncer', (group) =>
   })
 
   test('leave and end for a call the person can no longer see answer call_ended, as HTTP answers 404', async ({ client, assert, cleanup }) => {
-    const { bob, callId, bobSocket } = await callWithRing(client, cleanup)
+    const { bob, callId, bobSocket } = await callOfThree(client, cleanup)
     // bob's membership of the channel goes behind the hub's back (no change announced): the
     // socket is still open, but the call is no longer his to see.
     const call = await Call.findOrFail(callId)
