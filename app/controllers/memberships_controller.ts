@@ -3,7 +3,6 @@ import Channel from '#models/channel'
 import ChannelPolicy from '#policies/channel_policy'
 import JoinChannel from '#actions/channels/join_channel'
 import LeaveChannel from '#actions/channels/leave_channel'
-import channelSubscriptions from '#services/channel_subscriptions'
 
 /** My membership of a channel, as a resource: join creates it, leave destroys it. */
 export default class MembershipsController {
@@ -23,8 +22,6 @@ export default class MembershipsController {
     await bouncer.with(ChannelPolicy).authorize('leave', channel)
 
     await new LeaveChannel().handle(user, channel)
-    // Their open pages stop receiving the channel now, not at their next reconnect.
-    await channelSubscriptions.drop(channel.broadcastChannel, user.id)
     session.flash('notice', `You left #${channel.name}.`)
     return response.redirect().toRoute('channels.index')
   }

@@ -9,12 +9,14 @@ import DeclineCall from '#actions/calls/decline_call'
 import type { CallChange } from '#actions/calls/call_change'
 import { CallConflictException } from '#exceptions/call_conflict_exception'
 import { announceCallChange } from '#actions/calls/announce_call_change'
+import liveStreams from '#services/live_streams'
 
 /**
  * Removes `user` from `channel`. Their messages stay in the channel's history. A live call of the
  * channel goes with it: someone in it leaves it (exactly as the Leave button does, so the last
  * one out ends it), and a ring stops as if declined. All in one transaction, so nobody is ever
- * out of the channel and still in its call; the call's sockets follow after the commit.
+ * out of the channel and still in its call; the call's sockets and the person's event streams
+ * follow after the commit.
  */
 export default class LeaveChannel {
   async handle(user: User, channel: Channel) {
@@ -42,5 +44,8 @@ export default class LeaveChannel {
       return changes
     })
     for (const change of changes) await announceCallChange(change)
+    // Transmit checks the right to a channel only at subscription: their open pages stop
+    // receiving it now, on whichever instance holds them, not at their next reconnect.
+    await liveStreams.unsubscribeEverywhere(user.id, channel.broadcastChannel)
   }
 }
