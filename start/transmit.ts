@@ -30,6 +30,9 @@ router
 | the server registers its own before `ready`.
 */
 app.ready(() => {
+  // Only a process that serves HTTP holds streams: an Ace command (a migration) must not open
+  // the stream directory (a Redis connection) just to close it.
+  if (!['web', 'test'].includes(app.getEnvironment())) return
   app.terminating(async () => {
     const { default: liveStreams } = await import('#services/live_streams')
     await liveStreams.close()
