@@ -1,5 +1,7 @@
 import { test } from '@japa/runner'
-import { callOfThree } from '#tests/helpers/call_socket'
+import { baseUrl, callOfThree } from '#tests/helpers/call_socket'
+import { BrowserlessClient, type SseStream } from '#tests/helpers/browserless_client'
+import { TEST_PASSWORD } from '#database/factories/user_factory'
 import { scrapeMetrics } from '#tests/helpers/metrics'
 import { until } from '#tests/helpers/waiting'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
@@ -78,6 +80,25 @@ test.group('Metrics: signaling and HTTP', (group) => {
     assert.equal(after.delta(before, LIMITS, { limit: 'call_starts' }), 1)
     assert.equal(after.delta(before, LIMITS), 1)
     assert.equal(after.delta(before, `${HTTP}_count`, { method: 'POST', route: '/channels/:id/calls', status: '429' }), 1)
+  })
+
+  test('open SSE streams are a gauge, and one past the per-person cap counts as refused', async ({ assert, cleanup }) => {
+    const [alice] = await people(1)
+    const browser = await new BrowserlessClient(baseUrl()).login(alice!.email, TEST_PASSWORD)
+    const before = await scrapeMetrics()
+    const streams: SseStream[] = []
+    cleanup(() => streams.forEach((stream) => stream.close()))
+    for (let index = 0; index < 10; index++) streams.push(await browser.openStream())
+
+    const open = await scrapeMetrics()
+    assert.equal(open.delta(before, 'confab_sse_streams'), 10)
+    const refused = await browser.requestStream(crypto.randomUUID())
+    assert.equal(refused.response.status, 429)
+    const after = await scrapeMetrics()
+    assert.equal(after.delta(before, LIMITS, { limit: 'sse_streams' }), 1)
+
+    streams.pop()!.close()
+    await until(scrapeMetrics, (now) => now.delta(before, 'confab_sse_streams') === 9, 3000, 'a closed stream to leave the gauge')
   })
 
   test('a login refused by the login throttle counts', async ({ client, assert }) => {
