@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { test } from '@japa/runner'
 import { Counter, Histogram, Registry } from 'prom-client'
-import { register } from '#metrics/registry'
+import { collectProcessMetrics, counter, register } from '#metrics/registry'
 import { parseMetrics } from '#tests/helpers/metrics'
 import '#metrics/http_metrics'
 import '#metrics/ring_metrics'
@@ -30,6 +30,17 @@ test.group('Metrics', () => {
     assert.deepInclude(samples, { name: 'y_seconds_count', labels: {}, value: 2 })
     assert.deepInclude(samples, { name: 'y_seconds_sum', labels: {}, value: 2.5 })
     assert.throws(() => parseMetrics('not a sample'), /Not a Prometheus sample line/)
+  })
+
+  test('a module evaluated again (a hot reload) gets the metrics already registered, not an error', ({ assert }) => {
+    const config = { name: 'confab_test_reloaded_total', help: 'test', labelNames: ['a'] }
+    const first = counter(config)
+    first.inc({ a: 'x' })
+    const second = counter(config)
+    assert.strictEqual(second, first)
+    assert.doesNotThrow(() => collectProcessMetrics())
+    assert.doesNotThrow(() => collectProcessMetrics())
+    register.removeSingleMetric(config.name)
   })
 
   test('every metric the Grafana dashboard queries exists', ({ assert }) => {
