@@ -8,6 +8,9 @@ import { BrowserlessClient } from '#tests/helpers/browserless_client'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
 import { tokenFetch, tokenFor } from '#tests/helpers/tokens'
 import { AppProcess } from '#tests/helpers/app_process'
+import { TEST_REDIS_URL, printedSkip, redisForTests } from '#tests/helpers/services'
+
+const redisUp = await redisForTests()
 
 /** What a token client must never be handed: a cookie (a session, an XSRF token). */
 function assertNoCookies(assert: { deepEqual: (a: unknown, b: unknown, m?: string) => void }, response: Response) {
@@ -232,4 +235,26 @@ test.group('API tokens: the call WebSocket', (group) => {
     const again = CallSocketClient.withToken(token.value, callId)
     assert.deepEqual(await again.closed, { status: 401 })
   })
+
+  test('revoked on instance B, the token socket held by instance A closes too (Redis)', async ({ assert, cleanup }) => {
+    const shared = { SESSION_DRIVER: 'database', REDIS_URL: TEST_REDIS_URL }
+    const a = new AppProcess(3471, { ...shared, VITE_HMR_PORT: '24771' })
+    const b = new AppProcess(3472, { ...shared, VITE_HMR_PORT: '24772' })
+    cleanup(() => a.stop())
+    cleanup(() => b.stop())
+    await Promise.all([a.ready(), b.ready()])
+    const [alice, bob] = await people(2)
+    const token = await tokenFor(alice!)
+    const started = await tokenFetch(token.value, `/channels/${(await channelWith([alice!, bob!])).id}/calls`, { method: 'POST', json: { kind: 'audio' }, server: a.url })
+    const socket = CallSocketClient.withToken(token.value, (await started.json()).call.id, a.url)
+    cleanup(() => socket.close())
+    await socket.next('welcome')
+
+    const aliceOnB = await new BrowserlessClient(b.url).login(alice!.email, TEST_PASSWORD)
+    const revoked = await aliceOnB.fetch(`/account/tokens/${token.id}`, { method: 'DELETE', headers: { accept: 'application/json' } })
+    assert.equal(revoked.status, 204)
+    assert.equal((await socket.closed).code, CloseCode.TokenRevoked)
+  })
+    .timeout(60_000)
+    .skip(...printedSkip(!redisUp, 'no Redis on this machine'))
 })
