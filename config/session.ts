@@ -4,6 +4,7 @@ import { configProvider } from '@adonisjs/core'
 import { defineConfig, stores } from '@adonisjs/session'
 import { redisConnection } from '#config/redis'
 import { redisSessionStore, touchingOnlyWhenIdle } from '#services/session_stores'
+import { SESSION_COOKIE } from '#helpers/token_request'
 
 /** How long a session lives without activity; the XSRF-TOKEN cookie lives as long (config/shield.ts). */
 export const SESSION_AGE = '7d'
@@ -18,7 +19,7 @@ export const GUEST_SESSION_AGE = '2h'
  */
 const sessionConfig = defineConfig({
   enabled: true,
-  cookieName: 'confab-session',
+  cookieName: SESSION_COOKIE,
   clearWithBrowser: false,
   age: SESSION_AGE,
   cookie: {

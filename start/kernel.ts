@@ -18,8 +18,9 @@ server.use([
 
 router.use([
   () => import('@adonisjs/core/bodyparser_middleware'),
-  () => import('@adonisjs/session/session_middleware'),
-  () => import('@adonisjs/shield/shield_middleware'),
+  // The session and Shield; token clients get neither a stored session nor CSRF (docs/api.md).
+  () => import('#middleware/token_aware_session_middleware'),
+  () => import('#middleware/token_aware_shield_middleware'),
   () => import('@adonisjs/auth/initialize_auth_middleware'),
   () => import('#middleware/initialize_bouncer_middleware'),
   () => import('#middleware/shared_view_data_middleware'),

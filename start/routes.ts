@@ -23,6 +23,7 @@ const CallDeclinesController = () => import('#controllers/call_declines_controll
 const CallEndingsController = () => import('#controllers/call_endings_controller')
 const AccountController = () => import('#controllers/account_controller')
 const AccountSessionsController = () => import('#controllers/account_sessions_controller')
+const AccessTokensController = () => import('#controllers/access_tokens_controller')
 
 // Every `:id` is a positive number; anything else never reaches a controller (404).
 router.where('id', router.matchers.number())
@@ -62,6 +63,20 @@ router
 
     router.post('/direct_channels', [DirectChannelsController, 'store']).as('direct_channels.store')
 
+    router.get('/account', [AccountController, 'show']).as('account.show')
+    router.delete('/account/sessions', [AccountSessionsController, 'destroy']).as('account_sessions.destroy')
+    router.post('/account/tokens', [AccessTokensController, 'store']).as('access_tokens.store')
+    router.delete('/account/tokens/:id', [AccessTokensController, 'destroy']).as('access_tokens.destroy')
+  })
+  .use(middleware.auth())
+
+/*
+| The call routes, for browsers (session) and for other clients (docs/api.md): a request with
+| `Authorization: Bearer <personal access token>`, no session cookie and `Accept: application/json`
+| is signed in by its token, with no CSRF token. A token never opens the HTML pages.
+*/
+router
+  .group(() => {
     router.post('/channels/:id/calls', [ChannelCallsController, 'store']).as('channel_calls.store')
     router.get('/calls', [CallsController, 'index']).as('calls.index')
     router.get('/calls/ringing', [CallsController, 'ringing']).as('calls.ringing')
@@ -70,8 +85,5 @@ router
     router.delete('/calls/:id/participation', [CallParticipationsController, 'destroy']).as('call_participation.destroy')
     router.post('/calls/:id/decline', [CallDeclinesController, 'store']).as('call_declines.store')
     router.post('/calls/:id/end', [CallEndingsController, 'store']).as('call_endings.store')
-
-    router.get('/account', [AccountController, 'show']).as('account.show')
-    router.delete('/account/sessions', [AccountSessionsController, 'destroy']).as('account_sessions.destroy')
   })
-  .use(middleware.auth())
+  .use(middleware.auth({ tokens: true }))

@@ -4,6 +4,7 @@
  */
 
 export const controllers = {
+  AccessTokens: () => import('#controllers/access_tokens_controller'),
   Account: () => import('#controllers/account_controller'),
   AccountSessions: () => import('#controllers/account_sessions_controller'),
   CallDeclines: () => import('#controllers/call_declines_controller'),

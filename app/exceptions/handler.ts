@@ -59,11 +59,15 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   /**
-   * Outside development a server error's own message (often SQL, a path or a host) stays in the
-   * log: JSON clients get the documented shape with a generic message.
+   * Every JSON error has the documented shape (docs/api.md), `{ errors: [{ code, message }] }`:
+   * a 404 too, in every environment (a client's 404 has no stack worth showing). Outside
+   * development a server error's own message (often SQL, a path or a host) stays in the log.
    */
   async renderErrorAsJSON(error: HttpError, ctx: HttpContext) {
-    if (this.isDebuggingEnabled(ctx) || error.status < 500) return super.renderErrorAsJSON(error, ctx)
+    if (error.status < 500) {
+      return ctx.response.status(error.status).send({ errors: [{ code: error.code, message: error.message }] })
+    }
+    if (this.isDebuggingEnabled(ctx)) return super.renderErrorAsJSON(error, ctx)
     ctx.response.status(error.status).send({ errors: [{ message: 'Something went wrong on our side. Please try again.' }] })
   }
 

@@ -4,9 +4,11 @@ import { compose } from '@adonisjs/core/helpers'
 import { BaseModel, beforeSave, column, hasMany, manyToMany } from '@adonisjs/lucid/orm'
 import type { HasMany, ManyToMany } from '@adonisjs/lucid/types/relations'
 import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
+import type { AccessToken } from '@adonisjs/auth/access_tokens'
 import Channel from '#models/channel'
 import Membership from '#models/membership'
 import { initials } from '#helpers/display_text'
+import { AccessTokensProvider } from '#models/access_tokens'
 
 const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {
   uids: ['email'],
@@ -38,6 +40,12 @@ export default class User extends compose(BaseModel, AuthFinder) {
 
   @hasMany(() => Membership)
   declare memberships: HasMany<typeof Membership>
+
+  /** Personal access tokens for other clients (the `api` guard; docs/api.md). */
+  static accessTokens = new AccessTokensProvider({ tokenableModel: User })
+
+  /** The token this request (or call socket) was signed in with, set by the `api` guard. */
+  declare currentAccessToken?: AccessToken
 
   /** Emails compare case-insensitively: store them lower-cased. */
   @beforeSave()

@@ -21,13 +21,18 @@ export type ActiveSession = {
   current: boolean
 }
 
+let resolvedConfig: Promise<ResolvedSessionConfig> | undefined
 let collection: Promise<SessionCollection> | undefined
+
+/** config/session.ts with its stores resolved, for sessions built outside the session middleware. */
+export function sessionConfig() {
+  resolvedConfig ??= configProvider.resolve<ResolvedSessionConfig>(app, app.config.get('session')).then((config) => config!)
+  return resolvedConfig
+}
 
 /** The configured session store, seen from outside a request: list and destroy anyone's sessions. */
 export function sessionCollection() {
-  collection ??= configProvider
-    .resolve<ResolvedSessionConfig>(app, app.config.get('session'))
-    .then((config) => new SessionCollection(config!))
+  collection ??= sessionConfig().then((config) => new SessionCollection(config))
   return collection
 }
 

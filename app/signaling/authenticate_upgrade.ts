@@ -2,33 +2,36 @@ import { ServerResponse, type IncomingMessage } from 'node:http'
 import app from '@adonisjs/core/services/app'
 import server from '@adonisjs/core/services/server'
 import emitter from '@adonisjs/core/services/emitter'
-import { configProvider } from '@adonisjs/core'
 import { Session } from '@adonisjs/session'
-import type { ResolvedSessionConfig } from '@adonisjs/session/types'
 import type User from '#models/user'
 import { appUrl } from '#config/app'
-
-let sessionConfig: Promise<ResolvedSessionConfig> | undefined
+import { sessionConfig } from '#services/account_sessions'
 
 /**
- * Finds who is behind a WebSocket upgrade request with the normal login session: builds an
- * HttpContext from the raw request and opens the session read-only (so it works with every
- * session store and never rewrites cookies). Null when there is no valid session.
+ * Finds who is behind a WebSocket upgrade request. A browser's is its login session: an
+ * HttpContext built from the raw request, with the session opened read-only (so it works with
+ * every session store and never rewrites cookies). A token client's (`byToken`, see
+ * app/helpers/token_request.ts) is its personal access token alone, checked by the `api` guard
+ * as on every JSON route: a revoked or expired token is refused here too. Null when neither
+ * holds.
  */
-export async function userOfUpgrade(req: IncomingMessage): Promise<User | null> {
+export async function userOfUpgrade(req: IncomingMessage, byToken = false): Promise<User | null> {
   const res = new ServerResponse(req)
   const ctx = server.createHttpContext(
     server.createRequest(req, res),
     server.createResponse(req, res),
     app.container.createResolver()
   )
-  sessionConfig ??= configProvider.resolve<ResolvedSessionConfig>(app, app.config.get('session')).then((config) => config!)
-  const config = await sessionConfig
-  ctx.session = new Session(config, config.stores[config.store]!, emitter, ctx)
-  await ctx.session.initiate(true)
-
   const authManager = await app.container.make('auth.manager')
   ctx.auth = authManager.createAuthenticator(ctx)
+  if (byToken) {
+    const guard = ctx.auth.use('api')
+    await guard.check()
+    return (guard.user as User | undefined) ?? null
+  }
+  const config = await sessionConfig()
+  ctx.session = new Session(config, config.stores[config.store]!, emitter, ctx)
+  await ctx.session.initiate(true)
   const guard = ctx.auth.use('web')
   await guard.check()
   return (guard.user as User | undefined) ?? null

@@ -24,6 +24,7 @@ export type BusMessage = { origin: string } & (
   | { kind: 'frame'; to?: number; except?: number; payload: string }
   | { kind: 'replace'; userId: number }
   | ({ kind: 'sync' } & SyncNotice)
+  | { kind: 'token_revoked'; userId: number; tokenId: number }
 )
 
 /**
@@ -80,6 +81,8 @@ export function parseBusMessage(raw: string): BusMessage | null {
       return Number.isInteger(value.userId) ? value : null
     case 'sync':
       return isSyncNotice(value) ? value : null
+    case 'token_revoked':
+      return Number.isInteger(value.userId) && Number.isInteger(value.tokenId) ? value : null
     default:
       return null
   }

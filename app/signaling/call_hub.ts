@@ -4,6 +4,7 @@ import logger from '@adonisjs/core/services/logger'
 import * as abilities from '#abilities/main'
 import { policies } from '#generated/policies'
 import Call from '#models/call'
+import CallParticipant from '#models/call_participant'
 import type User from '#models/user'
 import CallPolicy from '#policies/call_policy'
 import LeaveCall from '#actions/calls/leave_call'
@@ -193,6 +194,7 @@ export class CallHub implements CallSocketHandler {
     if (!room) return
     if (message.kind === 'frame') return room.deliver(message.payload, message.except, message.to)
     if (message.kind === 'sync') return this.#follow(callId, message)
+    if (message.kind === 'token_revoked') return this.#dropTokenSocket(room, message.userId, message.tokenId)
     // 'replace': the person connected to this call on another instance; that socket wins.
     const member = room.members.get(message.userId)
     if (!member) return
@@ -200,6 +202,25 @@ export class CallHub implements CallSocketHandler {
     room.members.delete(message.userId)
     member.socket?.replace()
     if (room.members.size === 0) this.#closeRoom(room)
+  }
+
+  /**
+   * A personal access token was revoked: the call sockets it opened close (4401) here and,
+   * through the bus, on the instances holding the person's other calls. Their place waits out
+   * the reconnect grace as after any drop; the client cannot reconnect with that token (401).
+   */
+  async dropSocketsOfToken(userId: number, tokenId: number) {
+    for (const room of this.#rooms.values()) this.#dropTokenSocket(room, userId, tokenId)
+    if (!this.bus.shared) return
+    const joined = await CallParticipant.query().where({ userId, status: 'joined' }).select('call_id')
+    for (const { callId } of joined) publish(this.bus, callId, { kind: 'token_revoked', userId, tokenId })
+  }
+
+  #dropTokenSocket(room: CallRoom, userId: number, tokenId: number) {
+    const socket = room.members.get(userId)?.socket
+    if (socket && Number(socket.user.currentAccessToken?.identifier) === tokenId) {
+      socket.close(CloseCode.TokenRevoked, 'Your access token was revoked')
+    }
   }
 
   async #openRoom(room: CallRoom) {

@@ -30,6 +30,8 @@ export const CloseCode = {
   CallEnded: 4410,
   /** The person left the call's channel (or was removed from it), and so its call. */
   LeftChannel: 4411,
+  /** The personal access token this socket was opened with was revoked (token clients only; docs/api.md). */
+  TokenRevoked: 4401,
   /**
    * The page fell behind: more than CALL_SOCKET_MAX_BUFFERED bytes waited for it in the server.
    * Reconnect (the welcome brings the current state); not a final code.

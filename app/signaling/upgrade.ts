@@ -7,6 +7,7 @@ import { isSameOrigin, userOfUpgrade } from '#signaling/authenticate_upgrade'
 import { MAX_FRAME_BYTES } from '#signaling/protocol'
 import { isDatabaseUnavailable } from '#exceptions/database_unavailable'
 import { watchCloses } from '#metrics/signaling_metrics'
+import { isTokenRequest } from '#helpers/token_request'
 
 const SIGNAL_PATH = /^\/calls\/([1-9]\d{0,9})\/signal$/
 const PEER_ID = /^[0-9a-f-]{36}$/i
@@ -18,15 +19,19 @@ const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, p
  * Handles an HTTP upgrade to `GET /calls/:id/signal`. Everything that can be refused before the
  * handshake is refused with a plain HTTP status: 404 another path, 403 a foreign Origin, 401 no
  * valid session. The call-level checks (member, participant, ended, full) happen after the
- * handshake with close codes the page can read (see protocol.ts).
+ * handshake with close codes the page can read (see protocol.ts). A token client (Bearer header,
+ * no session cookie) is signed in by its token and needs no Origin (docs/api.md).
  */
 export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
   try {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const match = SIGNAL_PATH.exec(url.pathname)
     if (!match) return refuse(socket, 404, 'Not Found')
-    if (!isSameOrigin(req)) return refuse(socket, 403, 'Forbidden')
-    const user = await userOfUpgrade(req)
+    // The Origin check guards the cookies a browser sends wherever a page connects from; a
+    // token client's handshake carries no cookie to abuse (and a page cannot set its headers).
+    const byToken = isTokenRequest(req.headers)
+    if (!byToken && !isSameOrigin(req)) return refuse(socket, 403, 'Forbidden')
+    const user = await userOfUpgrade(req, byToken)
     if (!user) return refuse(socket, 401, 'Unauthorized')
 
     const peer = url.searchParams.get('peer')

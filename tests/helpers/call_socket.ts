@@ -53,6 +53,11 @@ export class CallSocketClient {
     })
   }
 
+  /** A call WebSocket as a token client opens it (docs/api.md): the Bearer header, no cookie, no Origin. */
+  static withToken(token: string, callId: number, server = baseUrl()) {
+    return new CallSocketClient(`${server.replace('http', 'ws')}/calls/${callId}/signal`, { authorization: `Bearer ${token}` })
+  }
+
   static anonymous(callId: number, origin = baseUrl()) {
     return new CallSocketClient(`${baseUrl().replace('http', 'ws')}/calls/${callId}/signal`, { origin })
   }

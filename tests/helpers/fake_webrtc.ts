@@ -3,9 +3,10 @@
  * a peer connection with the real signaling-state machine (offer/answer, implicit rollback),
  * and a WebSocket the test opens and closes by hand. They record what the code under test did.
  */
-export class FakeMediaStream {
+export class FakeMediaStream extends EventTarget {
   tracks: FakeTrack[] = []
   constructor(tracks: FakeTrack[] = []) {
+    super()
     this.tracks = [...tracks]
   }
   getTracks() {
@@ -23,14 +24,28 @@ export class FakeMediaStream {
   removeTrack(track: FakeTrack) {
     this.tracks = this.tracks.filter((candidate) => candidate !== track)
   }
+  /** Test helper: the browser takes a received track out (the sender's removeTrack), telling listeners. */
+  loseTrack(track: FakeTrack) {
+    this.removeTrack(track)
+    this.dispatchEvent(Object.assign(new Event('removetrack'), { track }))
+  }
 }
 
-export class FakeTrack {
+export class FakeTrack extends EventTarget {
   enabled = true
   stopped = false
-  constructor(readonly kind: 'audio' | 'video', readonly id = `${kind}-${Math.random().toString(36).slice(2, 7)}`) {}
+  readyState: MediaStreamTrackState = 'live'
+  constructor(readonly kind: 'audio' | 'video', readonly id = `${kind}-${Math.random().toString(36).slice(2, 7)}`) {
+    super()
+  }
   stop() {
     this.stopped = true
+    this.readyState = 'ended'
+  }
+  /** Test helper: the track ends on its own (its transceiver stopped), as browsers report it. */
+  end() {
+    this.readyState = 'ended'
+    this.dispatchEvent(new Event('ended'))
   }
 }
 
@@ -154,6 +169,11 @@ export class FakePeerConnection {
   /** Test helpers: what the browser would report. */
   emitCandidate(candidate: string | null) {
     this.onicecandidate?.({ candidate: candidate ? { candidate, toJSON: () => ({ candidate, sdpMid: '0', sdpMLineIndex: 0 }) } : null })
+  }
+
+  /** A remote track arrives, in the streams its sender put it in. */
+  emitTrack(track: FakeTrack, streams: FakeMediaStream[] = []) {
+    this.ontrack?.({ track, streams })
   }
 
   setConnectionState(state: RTCPeerConnectionState) {

@@ -116,9 +116,10 @@ test.group('CallStage', (group) => {
 
     // Bob's media arrives on his connection: his tile plays it and his voice is watched.
     const bobStream = new FakeMediaStream([new FakeTrack('audio')])
-    FakePeerConnection.created[0]!.ontrack?.({ streams: [bobStream], track: bobStream.tracks[0] })
-    assert.strictEqual(stage.streamOf(2, false) as unknown, bobStream)
-    assert.strictEqual(speakers.watched.get(2), bobStream)
+    FakePeerConnection.created[0]!.emitTrack(bobStream.tracks[0]!, [bobStream])
+    const played = stage.streamOf(2, false) as unknown as FakeMediaStream
+    assert.deepEqual(played.getTracks(), bobStream.tracks)
+    assert.strictEqual(speakers.watched.get(2), played as unknown)
     speakers.say(2)
     assert.deepEqual(seen.speakers, [2])
   })
@@ -128,7 +129,7 @@ test.group('CallStage', (group) => {
     welcome([person(1, 'Alice'), person(2, 'Bob')])
     await flush()
     const bobStream = new FakeMediaStream([new FakeTrack('audio')])
-    FakePeerConnection.created[0]!.ontrack?.({ streams: [bobStream], track: bobStream.tracks[0] })
+    FakePeerConnection.created[0]!.emitTrack(bobStream.tracks[0]!, [bobStream])
 
     socket.receive({ type: 'participant.left', userId: 2, reason: 'left' })
     assert.deepEqual(seen.tiles.at(-1)!.map((tile) => tile.userId), [1])

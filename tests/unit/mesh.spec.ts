@@ -138,4 +138,21 @@ test.group('Mesh', (group) => {
     }
     assert.isBelow(budgets.at(-1)!.maxBitrate, budgets[0]!.maxBitrate)
   })
+
+  test("a participant's stream holds every track they send, even in separate streams", async ({ assert }) => {
+    const { mesh, welcome } = setup()
+    const changes: number[] = []
+    mesh.on('change', () => changes.push(changes.length))
+    welcome([person(1), person(2)])
+    await flush()
+    const pc = FakePeerConnection.created[0]!
+    const audio = new FakeTrack('audio')
+    const video = new FakeTrack('video')
+
+    pc.emitTrack(audio, [new FakeMediaStream([audio])])
+    pc.emitTrack(video, [new FakeMediaStream([video])])
+    const bob = mesh.participants.find((participant) => participant.userId === 2)!
+    assert.deepEqual((bob.stream as unknown as FakeMediaStream).getTracks(), [audio, video])
+    assert.isAbove(changes.length, 2, 'each arrival re-renders the tiles')
+  })
 })

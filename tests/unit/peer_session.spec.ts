@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { PeerSession } from '../../resources/js/calls/peer_session.js'
-import { FakePeerConnection, FakeTrack, flush, installMediaStream } from '#tests/helpers/fake_webrtc'
+import { FakeMediaStream, FakePeerConnection, FakeTrack, flush, installMediaStream } from '#tests/helpers/fake_webrtc'
 import type { SignalData } from '#signaling/protocol'
 
 function session(localUserId: number, remoteUserId: number, tracks = [new FakeTrack('audio'), new FakeTrack('video')], offerer = true) {
@@ -124,5 +124,55 @@ test.group('PeerSession', (group) => {
     assert.isTrue(peer.closed)
     await peer.receive({ description: { type: 'offer', sdp: 'late' } })
     assert.deepEqual(descriptions(sent), ['offer'])
+  })
+
+  test("the remote person's tracks come as one stream, whichever streams (or none) they were sent in", ({ assert }) => {
+    const { peer, pc } = session(1, 2)
+    const emitted: FakeMediaStream[] = []
+    peer.on('stream', (stream) => emitted.push(stream as unknown as FakeMediaStream))
+    const audio = new FakeTrack('audio')
+    const video = new FakeTrack('video')
+    const screen = new FakeTrack('video')
+
+    pc.emitTrack(audio, [new FakeMediaStream([audio])])
+    pc.emitTrack(video, [new FakeMediaStream([video])])
+    assert.deepEqual(emitted.at(-1)!.getTracks(), [audio, video])
+    // A track in no stream at all (a receive-only transceiver that starts sending) joins too.
+    pc.emitTrack(screen)
+    assert.deepEqual(emitted.at(-1)!.getTracks(), [audio, video, screen])
+    // Each change is a new stream object: a <video> holding the old one would not see it.
+    assert.lengthOf(new Set(emitted), 3)
+
+    // The same track again (a renegotiation) changes nothing.
+    pc.emitTrack(audio, [new FakeMediaStream([audio])])
+    assert.lengthOf(emitted, 3)
+  })
+
+  test('a remote track leaves the stream when it ends or its sender removes it', ({ assert }) => {
+    const { peer, pc } = session(1, 2)
+    const emitted: FakeMediaStream[] = []
+    peer.on('stream', (stream) => emitted.push(stream as unknown as FakeMediaStream))
+    const audio = new FakeTrack('audio')
+    const video = new FakeTrack('video')
+    const both = new FakeMediaStream([audio, video])
+    pc.emitTrack(audio, [both])
+    pc.emitTrack(video, [both])
+
+    both.loseTrack(video)
+    assert.deepEqual(emitted.at(-1)!.getTracks(), [audio])
+    audio.end()
+    assert.deepEqual(emitted.at(-1)!.getTracks(), [])
+    assert.lengthOf(emitted, 4)
+  })
+
+  test('a closed session announces no more streams', ({ assert }) => {
+    const { peer, pc } = session(1, 2)
+    const emitted: unknown[] = []
+    peer.on('stream', (stream) => emitted.push(stream))
+    const audio = new FakeTrack('audio')
+    pc.emitTrack(audio, [new FakeMediaStream([audio])])
+    peer.close()
+    audio.end()
+    assert.lengthOf(emitted, 1)
   })
 })

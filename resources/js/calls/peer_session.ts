@@ -1,4 +1,5 @@
 import { Emitter } from './emitter.js'
+import { RemoteStream } from './remote_stream.js'
 import type { SignalData } from '../../../app/signaling/protocol.js'
 
 type SignalCandidate = Extract<SignalData, { candidate: unknown }>['candidate']
@@ -6,7 +7,7 @@ type SignalCandidate = Extract<SignalData, { candidate: unknown }>['candidate']
 export type PeerConnectionFactory = (config: RTCConfiguration) => RTCPeerConnection
 
 type Events = {
-  /** A remote stream (audio and/or video) arrived or changed. */
+  /** What the remote person sends changed: all of their tracks, as one stream (see RemoteStream). */
   stream: MediaStream
   /** The connection's state, as the page shows it. */
   state: RTCPeerConnectionState
@@ -51,6 +52,7 @@ export class PeerSession extends Emitter<Events> {
   #pendingCandidates: RTCIceCandidateInit[] = []
   #closed = false
   #disconnectedTimer: ReturnType<typeof setTimeout> | null = null
+  #remote = new RemoteStream((stream) => this.emit('stream', stream))
   #log: NonNullable<PeerSessionOptions['log']>
 
   constructor(private options: PeerSessionOptions) {
@@ -76,9 +78,8 @@ export class PeerSession extends Emitter<Events> {
       const error = event as RTCPeerConnectionIceErrorEvent
       this.#log('call:ice', 'candidate error', error.errorCode, error.errorText, error.url)
     }
-    this.pc.ontrack = ({ streams, track }) => {
-      this.emit('stream', streams[0] ?? new MediaStream([track]))
-    }
+    // Audio and video may come in one stream, two, or none: the person's tile gets them all.
+    this.pc.ontrack = ({ streams, track }) => this.#remote.add(track, streams)
     this.pc.onconnectionstatechange = () => this.#watchState()
   }
 
@@ -160,6 +161,7 @@ export class PeerSession extends Emitter<Events> {
     this.pc.onicecandidate = null
     this.pc.onicecandidateerror = null
     this.pc.ontrack = null
+    this.#remote.close()
     this.pc.onconnectionstatechange = null
     this.pc.close()
   }
