@@ -41,3 +41,12 @@ export const throttleSignups = limiter.define('signups', (ctx) =>
     .usingKey(`ip_${ctx.request.ip()}`)
     .limitExceeded(explain('creating accounts'))
 )
+
+/** Call quality reports from the browsers, per person (all their tabs and calls together). */
+export const throttleQualityReports = limiter.define('quality_reports', (ctx) =>
+  limiter
+    .allowRequests(limits.qualityReportsPerMinute)
+    .every('1 min')
+    .usingKey(`user_${ctx.auth.getUserOrFail().id}`)
+    .limitExceeded(explain('sending call quality reports'))
+)

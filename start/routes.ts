@@ -4,7 +4,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
-import { throttleChannels, throttleMessages, throttleSignups } from '#start/limiter'
+import { throttleChannels, throttleMessages, throttleQualityReports, throttleSignups } from '#start/limiter'
 
 const SessionController = () => import('#controllers/session_controller')
 const UsersController = () => import('#controllers/users_controller')
@@ -22,6 +22,7 @@ const CallDeclinesController = () => import('#controllers/call_declines_controll
 const CallEndingsController = () => import('#controllers/call_endings_controller')
 const AccountController = () => import('#controllers/account_controller')
 const AccountSessionsController = () => import('#controllers/account_sessions_controller')
+const CallQualityReportsController = () => import('#controllers/call_quality_reports_controller')
 
 // Every `:id` is a positive number; anything else never reaches a controller (404).
 router.where('id', router.matchers.number())
@@ -69,6 +70,11 @@ router
     router.delete('/calls/:id/participation', [CallParticipationsController, 'destroy']).as('call_participation.destroy')
     router.post('/calls/:id/decline', [CallDeclinesController, 'store']).as('call_declines.store')
     router.post('/calls/:id/end', [CallEndingsController, 'store']).as('call_endings.store')
+
+    router
+      .post('/calls/:id/quality_reports', [CallQualityReportsController, 'store'])
+      .as('call_quality_reports.store')
+      .use(throttleQualityReports)
 
     router.get('/account', [AccountController, 'show']).as('account.show')
     router.delete('/account/sessions', [AccountSessionsController, 'destroy']).as('account_sessions.destroy')

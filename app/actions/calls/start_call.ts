@@ -83,6 +83,7 @@ export default class StartCall {
           callId: call.id,
           userId,
           status: 'ringing' as const,
+          rang: true,
           busy: busyIds.has(userId),
           invitedAt: now,
         })),
