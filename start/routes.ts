@@ -23,6 +23,7 @@ const CallEndingsController = () => import('#controllers/call_endings_controller
 const AccountController = () => import('#controllers/account_controller')
 const AccountSessionsController = () => import('#controllers/account_sessions_controller')
 const CallQualityReportsController = () => import('#controllers/call_quality_reports_controller')
+const AdminActivityController = () => import('#controllers/admin_activity_controller')
 
 // Every `:id` is a positive number; anything else never reaches a controller (404).
 router.where('id', router.matchers.number())
@@ -75,6 +76,15 @@ router
       .post('/calls/:id/quality_reports', [CallQualityReportsController, 'store'])
       .as('call_quality_reports.store')
       .use(throttleQualityReports)
+
+    // Admins only; everyone else gets the 404 of a page that does not exist (docs/admin.md).
+    router
+      .group(() => {
+        router.get('/activity', [AdminActivityController, 'show']).as('admin_activity.show')
+        router.get('/activity/calls/:id', [AdminActivityController, 'call']).as('admin_activity.call')
+      })
+      .prefix('/admin')
+      .use(middleware.admin())
 
     router.get('/account', [AccountController, 'show']).as('account.show')
     router.delete('/account/sessions', [AccountSessionsController, 'destroy']).as('account_sessions.destroy')

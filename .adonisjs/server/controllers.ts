@@ -6,9 +6,11 @@
 export const controllers = {
   Account: () => import('#controllers/account_controller'),
   AccountSessions: () => import('#controllers/account_sessions_controller'),
+  AdminActivity: () => import('#controllers/admin_activity_controller'),
   CallDeclines: () => import('#controllers/call_declines_controller'),
   CallEndings: () => import('#controllers/call_endings_controller'),
   CallParticipations: () => import('#controllers/call_participations_controller'),
+  CallQualityReports: () => import('#controllers/call_quality_reports_controller'),
   Calls: () => import('#controllers/calls_controller'),
   ChannelCalls: () => import('#controllers/channel_calls_controller'),
   ChannelMembers: () => import('#controllers/channel_members_controller'),
