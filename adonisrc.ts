@@ -41,6 +41,7 @@ export default defineConfig({
     () => import('#start/view'),
     () => import('#start/transmit'),
     () => import('#start/events'),
+    { file: () => import('#start/metrics'), environment: ['web', 'test'] },
   ],
 
   tests: {

@@ -4,6 +4,7 @@
 */
 import { isIP } from 'node:net'
 import { Env } from '@adonisjs/core/env'
+import { Secret } from '@adonisjs/core/helpers'
 
 /** An optional whole number within [min, max], with a message naming the variable. */
 function integerBetween(min: number, max: number) {
@@ -65,6 +66,18 @@ function trustedProxies(name: string, value?: string) {
   return entries.join(',')
 }
 
+/**
+ * METRICS_TOKEN: the bearer token `GET /metrics` wants (unset: the route is off). At least 16
+ * visible characters without spaces, so that it fits an Authorization header and is not guessable.
+ */
+function metricsToken(name: string, value?: string) {
+  if (value === undefined || value === '') return undefined
+  if (value.length < 16 || !/^[\x21-\x7e]+$/.test(value)) {
+    throw new Error(`${name} must be at least 16 visible characters without spaces (e.g. \`openssl rand -hex 32\`)`)
+  }
+  return new Secret(value)
+}
+
 export default await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
   HOST: Env.schema.string.optional({ format: 'host' }),
@@ -114,4 +127,5 @@ export default await Env.create(new URL('../', import.meta.url), {
 
   SSE_MAX_STREAMS_PER_USER: integerBetween(1, 100),
   HEALTH_SECRET: Env.schema.secret.optional(),
+  METRICS_TOKEN: metricsToken,
 })

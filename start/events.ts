@@ -9,11 +9,12 @@ const BroadcastMessage = () => import('#listeners/broadcast_message')
 const CallNotifier = () => import('#listeners/call_notifier')
 const ArmRingTimer = () => import('#listeners/arm_ring_timer')
 const SyncCallSockets = () => import('#listeners/sync_call_sockets')
+const RecordCallMetrics = () => import('#listeners/record_call_metrics')
 
 emitter.listen(MessagePosted, [BroadcastMessage])
-emitter.listen(CallStarted, [CallNotifier, ArmRingTimer])
-emitter.listen(CallUpdated, [CallNotifier, SyncCallSockets])
-emitter.listen(CallEnded, [CallNotifier, SyncCallSockets])
+emitter.listen(CallStarted, [CallNotifier, ArmRingTimer, RecordCallMetrics])
+emitter.listen(CallUpdated, [CallNotifier, SyncCallSockets, RecordCallMetrics])
+emitter.listen(CallEnded, [CallNotifier, SyncCallSockets, RecordCallMetrics])
 
 /*
 | Listeners run after the data is committed: a failing broadcast must not turn a request that

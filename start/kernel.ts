@@ -11,6 +11,9 @@ server.use([
   () => import('#middleware/container_bindings_middleware'),
   () => import('@adonisjs/static/static_middleware'),
   () => import('@adonisjs/vite/vite_middleware'),
+  // After static files and Vite: /metrics, then timing what reaches the router (docs/deploy.md).
+  () => import('#middleware/metrics_endpoint_middleware'),
+  () => import('#middleware/http_metrics_middleware'),
 ])
 
 router.use([

@@ -5,12 +5,14 @@
 import limiter from '@adonisjs/limiter/services/main'
 import type { errors } from '@adonisjs/limiter'
 import { limits } from '#config/limiter'
+import { recordRefusal, type LimitName } from '#metrics/limit_metrics'
 
 type ThrottleException = InstanceType<typeof errors.E_TOO_MANY_REQUESTS>
 
-/** A message that says what was refused and when to try again. */
-function explain(what: string) {
+/** A message that says what was refused and when to try again; each refusal is counted in the metrics. */
+function explain(limit: LimitName, what: string) {
   return (error: ThrottleException) => {
+    recordRefusal(limit)
     error.setMessage(`You are ${what} too quickly. Try again in ${error.response.availableIn} seconds.`)
   }
 }
@@ -21,7 +23,7 @@ export const throttleMessages = limiter.define('messages', (ctx) =>
     .allowRequests(limits.messagesPerMinute)
     .every('1 min')
     .usingKey(`user_${ctx.auth.getUserOrFail().id}`)
-    .limitExceeded(explain('posting messages'))
+    .limitExceeded(explain('messages', 'posting messages'))
 )
 
 /** Creating channels, per person. */
@@ -30,7 +32,7 @@ export const throttleChannels = limiter.define('channels', (ctx) =>
     .allowRequests(limits.channelsPerHour)
     .every('1 hour')
     .usingKey(`user_${ctx.auth.getUserOrFail().id}`)
-    .limitExceeded(explain('creating channels'))
+    .limitExceeded(explain('channels', 'creating channels'))
 )
 
 /** Signing up, per IP (see TRUSTED_PROXIES: behind a proxy, the client's IP). */
@@ -39,7 +41,7 @@ export const throttleSignups = limiter.define('signups', (ctx) =>
     .allowRequests(limits.signupsPerHour)
     .every('1 hour')
     .usingKey(`ip_${ctx.request.ip()}`)
-    .limitExceeded(explain('creating accounts'))
+    .limitExceeded(explain('signups', 'creating accounts'))
 )
 
 /** Call quality reports from the browsers, per person (all their tabs and calls together). */

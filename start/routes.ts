@@ -1,6 +1,7 @@
 /*
 | Routes. Pages need a signed-in user (`auth`), except the login and sign-up pages (`guest`), `/health`
-| and `/up`. Every channel lookup goes through the current user's memberships.
+| and `/up`. Every channel lookup goes through the current user's memberships. `GET /metrics` is
+| answered before the router, without a session (app/middleware/metrics_endpoint_middleware.ts).
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'

@@ -20,6 +20,7 @@ export const controllers = {
   LiveStreams: () => import('#controllers/live_streams_controller'),
   Memberships: () => import('#controllers/memberships_controller'),
   Messages: () => import('#controllers/messages_controller'),
+  Metrics: () => import('#controllers/metrics_controller'),
   ReadMarkers: () => import('#controllers/read_markers_controller'),
   Session: () => import('#controllers/session_controller'),
   Users: () => import('#controllers/users_controller'),

@@ -7,5 +7,6 @@ export const listeners = {
   ArmRingTimer: () => import('#listeners/arm_ring_timer'),
   BroadcastMessage: () => import('#listeners/broadcast_message'),
   CallNotifier: () => import('#listeners/call_notifier'),
+  RecordCallMetrics: () => import('#listeners/record_call_metrics'),
   SyncCallSockets: () => import('#listeners/sync_call_sockets'),
 }

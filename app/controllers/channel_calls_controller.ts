@@ -5,6 +5,7 @@ import Channel from '#models/channel'
 import StartCall from '#actions/calls/start_call'
 import { startCallValidator } from '#validators/call'
 import { respondWithCall } from '#helpers/call_response'
+import { recordRefusal } from '#metrics/limit_metrics'
 
 const callStarts = () => limiter.use({ requests: callsConfig.startsPerMinute, duration: '1 min' })
 
@@ -21,6 +22,7 @@ export default class ChannelCallsController {
       new StartCall().handle(user, channel, kind)
     )
     if (!started) {
+      recordRefusal('call_starts')
       const seconds = await callStarts().availableIn(`call_start:${user.id}`)
       const message = `You are starting calls too quickly. Try again in ${seconds} seconds.`
       return response

@@ -1,5 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import liveStreams, { type SubscriptionResult } from '#services/live_streams'
+import { recordRefusal } from '#metrics/limit_metrics'
 
 /**
  * Transmit's three routes (the browser client calls them by these fixed paths), answered by
@@ -14,6 +15,7 @@ export default class LiveStreamsController {
       return ctx.response.conflict({ errors: [{ message: 'This stream id belongs to another session' }] })
     }
     if (result.status === 'full') {
+      recordRefusal('sse_streams')
       ctx.response.header('Retry-After', String(result.retryAfterSeconds))
       return ctx.response.tooManyRequests({
         errors: [{ message: 'Too many live streams open for your account: close another tab or window' }],

@@ -5,6 +5,7 @@ import StartSession from '#actions/accounts/start_session'
 import EndSession from '#actions/accounts/end_session'
 import { LoginThrottle } from '#services/login_throttle'
 import { loginValidator } from '#validators/session'
+import { recordRefusal } from '#metrics/limit_metrics'
 
 export default class SessionController {
   async create({ view }: HttpContext) {
@@ -19,6 +20,7 @@ export default class SessionController {
 
     const seconds = await throttle.begin()
     if (seconds > 0) {
+      recordRefusal('login')
       const message = `Too many failed login attempts. Try again in ${seconds} seconds.`
       response.header('Retry-After', String(seconds))
       if (request.accepts(['html', 'json']) === 'json') return response.tooManyRequests({ errors: [{ message }] })

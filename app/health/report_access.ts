@@ -1,20 +1,16 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { HealthCheckReport } from '@adonisjs/core/types/health'
 import env from '#start/env'
+import { matchesSecret } from '#helpers/secrets'
 
 /** The header that carries HEALTH_SECRET to see the full `/health` report. */
 export const HEALTH_SECRET_HEADER = 'x-health-secret'
 
 /**
- * Whether a request's header value is HEALTH_SECRET. Both sides are hashed first so the
- * comparison takes the same time whatever the length or the first wrong character of a guess.
- * Without HEALTH_SECRET nobody sees the details.
+ * Whether a request's header value is HEALTH_SECRET, compared in constant time. Without
+ * HEALTH_SECRET nobody sees the details.
  */
 export function holdsHealthSecret(given: string | undefined) {
-  const secret = env.get('HEALTH_SECRET')?.release()
-  if (!secret || !given) return false
-  const digest = (value: string) => createHash('sha256').update(value).digest()
-  return timingSafeEqual(digest(given), digest(secret))
+  return matchesSecret(given, env.get('HEALTH_SECRET')?.release())
 }
 
 /**

@@ -79,6 +79,12 @@ export default class CallParticipant extends BaseModel {
       .orderBy('id')
   }
 
+  /** How many people were in the call at some point (whoever joined keeps their `joined_at`). */
+  static async countWhoJoined(callId: number) {
+    const row = await CallParticipant.query().where('call_id', callId).whereNotNull('joined_at').count('* as total').first()
+    return Number(row?.$extras.total ?? 0)
+  }
+
   /** Missed calls the person has not looked at yet (the navigation badge). */
   static async unseenMissedCount(userId: number) {
     const row = await CallParticipant.query()

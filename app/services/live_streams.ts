@@ -13,6 +13,7 @@ import {
   type StreamDirectory,
   type StreamOwner,
 } from '#services/stream_directory'
+import { measureSseStreamsWith } from '#metrics/stream_metrics'
 
 /** How long a subscribe waits for the instance holding the stream before answering 503. */
 const FORWARD_TIMEOUT_MS = 3000
@@ -45,6 +46,11 @@ export class LiveStreams {
       this.#refresher = setInterval(() => void this.#refresh(), Math.floor(directory.ttlMs / 3))
       this.#refresher.unref()
     }
+  }
+
+  /** Streams held open here (the confab_sse_streams gauge). */
+  get openCount() {
+    return this.#local.size
   }
 
   /** Opens the stream `uid` for the signed-in user, unless the uid is someone else's or they are at the cap. */
@@ -219,4 +225,5 @@ export class LiveStreams {
 
 const directory = redisConnection ? new RedisStreamDirectory(redisConnection) : new LocalStreamDirectory()
 const liveStreams = new LiveStreams(directory, env.get('SSE_MAX_STREAMS_PER_USER') ?? 10)
+measureSseStreamsWith(() => liveStreams.openCount)
 export default liveStreams

@@ -19,6 +19,7 @@ import { CallSocket, type CallSocketHandler } from '#signaling/call_socket'
 import { Admission } from '#signaling/admission'
 import { Presence } from '#signaling/presence'
 import { CloseCode, type ClientFrames } from '#signaling/protocol'
+import { measureCallSocketsWith } from '#metrics/signaling_metrics'
 
 /**
  * The call WebSocket hub: which calls have sockets here (the rooms), the bus to the other
@@ -50,6 +51,15 @@ export class CallHub implements CallSocketHandler {
   /** The calls this instance holds sockets of (a room each). */
   get rooms(): ReadonlyMap<number, CallRoom> {
     return this.#rooms
+  }
+
+  /** Open sockets held here (the confab_call_sockets gauge). */
+  get socketCount() {
+    let open = 0
+    for (const room of this.#rooms.values()) {
+      for (const member of room.members.values()) if (member.socket && !member.socket.isClosed) open++
+    }
+    return open
   }
 
   /** Takes over a freshly upgraded socket for `callId`, or closes it with the reason. */
@@ -249,4 +259,5 @@ export class CallHub implements CallSocketHandler {
 }
 
 const callHub = new CallHub(redisConnection ? new RedisBus(redisConnection) : new LocalBus())
+measureCallSocketsWith(() => callHub.socketCount)
 export default callHub

@@ -2,6 +2,7 @@ import logger from '@adonisjs/core/services/logger'
 import type { CallBus, BusMessage } from '#signaling/call_bus'
 import type { CallSocket } from '#signaling/call_socket'
 import type { ClientFrames, MediaState, ParticipantInfo, ServerFrame } from '#signaling/protocol'
+import { recordRelayed } from '#metrics/signaling_metrics'
 
 /** A person with a place in a call's room: connected, or within the reconnect grace. */
 export type Member = {
@@ -96,13 +97,17 @@ export class CallRoom {
     if (frame.to === from.user.id) return from.error('unknown_peer', `User ${frame.to} is not in this call`)
     const relayed: ServerFrame = { type: 'signal', from: from.user.id, fromPeer: from.peerId, data: frame.data }
     const target = this.members.get(frame.to)
-    if (target?.socket) return target.socket.send(relayed)
+    if (target?.socket) {
+      recordRelayed('signal')
+      return target.socket.send(relayed)
+    }
     return this.#relayElsewhere(from, frame.to, relayed, Boolean(target))
   }
 
   async #relayElsewhere(from: CallSocket, to: number, relayed: ServerFrame, inRoom: boolean) {
     const elsewhere = inRoom ? null : await this.bus.presenceOf(this.callId, to)
     if (elsewhere?.connected && elsewhere.instance !== this.bus.instanceId) {
+      recordRelayed('signal')
       return publish(this.bus, this.callId, { kind: 'frame', to, payload: JSON.stringify(relayed) })
     }
     if (inRoom || elsewhere) return from.error('peer_not_connected', `User ${to} is reconnecting`)
@@ -112,6 +117,7 @@ export class CallRoom {
   /** A member's new microphone/camera/screen state, told to the others. */
   updateMedia(member: Member, frame: ClientFrames['media']) {
     member.media = { audio: frame.audio, video: frame.video, screen: frame.screen }
+    recordRelayed('media')
     this.broadcast({ type: 'media', userId: member.userId, ...member.media }, member.userId)
   }
 }

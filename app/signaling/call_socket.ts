@@ -7,6 +7,8 @@ import { FrameBucket } from '#signaling/rate_limiter'
 import { frameValidators, isFrameType } from '#signaling/frame_validators'
 import { refuseSocket } from '#signaling/early_frames'
 import { CloseCode, type ClientFrames, type ServerFrame, type SignalingErrorCode } from '#signaling/protocol'
+import { recordClosing, recordRefused } from '#metrics/signaling_metrics'
+import { recordRefusal } from '#metrics/limit_metrics'
 
 /**
  * Who a call socket hands its valid frames to (the hub), one method per frame type, and tells
@@ -63,6 +65,8 @@ export class CallSocket {
       // A flooding client gets its frames unread from now on, like a refused one.
       if (this.#iceRefresh) clearTimeout(this.#iceRefresh)
       this.#inbox.length = 0
+      recordRefused('rate_limited')
+      recordRefusal('call_frames')
       refuseSocket(this.ws, CloseCode.Flood, 'Too many frames, slow down')
       return
     }
@@ -86,7 +90,7 @@ export class CallSocket {
 
   async #handle(data: RawData, isBinary: boolean) {
     // A socket replaced by a newer one (or removed) no longer speaks for its person.
-    if (!this.handler.speaksFor(this)) return
+    if (!this.handler.speaksFor(this)) return recordRefused('stale_socket')
     if (isBinary) return this.error('invalid_frame', 'Frames must be JSON text')
     let frame: any
     try {
@@ -147,8 +151,9 @@ export class CallSocket {
     this.ws.send(payload)
   }
 
-  /** Sends an `error` frame; the socket stays open. */
+  /** Sends an `error` frame; the socket stays open. All but `replaced` answer a refused frame. */
   error(code: SignalingErrorCode, message: string) {
+    if (code !== 'replaced') recordRefused(code)
     this.send({ type: 'error', code, message })
   }
 
@@ -176,6 +181,7 @@ export class CallSocket {
   /** Closes the connection with a close code the page reads (see protocol.ts). */
   close(code: number, reason: string) {
     if (this.#iceRefresh) clearTimeout(this.#iceRefresh)
+    recordClosing(this.ws, code)
     this.ws.close(code, reason)
   }
 

@@ -2,6 +2,8 @@ import type { WebSocket, RawData } from 'ws'
 import logger from '@adonisjs/core/services/logger'
 import callsConfig from '#config/calls'
 import { CloseCode } from '#signaling/protocol'
+import { recordClosing, recordRefused } from '#metrics/signaling_metrics'
+import { recordRefusal } from '#metrics/limit_metrics'
 
 type Received = { data: RawData; isBinary: boolean }
 
@@ -24,6 +26,8 @@ export class EarlyFrames {
   #buffer = (data: RawData, isBinary: boolean) => {
     this.#bytes += byteLength(data)
     if (this.#frames.length >= callsConfig.earlyFrames || this.#bytes > callsConfig.earlyBytes) {
+      recordRefused('rate_limited')
+      recordRefusal('call_early_frames')
       return this.refuse(CloseCode.Flood, 'Too many frames before the welcome')
     }
     this.#frames.push({ data, isBinary })
@@ -64,6 +68,7 @@ export function refuseSocket(ws: WebSocket, code: number, reason: string) {
   ws.removeAllListeners('message')
   ws.pause()
   if (ws.readyState === ws.CLOSED) return
+  recordClosing(ws, code)
   ws.close(code, reason)
   // Our side is done once the close frame is out: the FIN lets a well-behaved client (a browser)
   // finish at once instead of waiting for the drop below. ws has no public half-close.

@@ -6,6 +6,7 @@ import callHub from '#signaling/call_hub'
 import { isSameOrigin, userOfUpgrade } from '#signaling/authenticate_upgrade'
 import { MAX_FRAME_BYTES } from '#signaling/protocol'
 import { isDatabaseUnavailable } from '#exceptions/database_unavailable'
+import { watchCloses } from '#metrics/signaling_metrics'
 
 const SIGNAL_PATH = /^\/calls\/([1-9]\d{0,9})\/signal$/
 const PEER_ID = /^[0-9a-f-]{36}$/i
@@ -32,6 +33,7 @@ export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: 
     const peerId = peer && PEER_ID.test(peer) ? peer : null
     if (socket.destroyed) return
     wss.handleUpgrade(req, socket, head, (ws) => {
+      watchCloses(ws)
       // connect() has already refused the socket (1011) when it throws.
       callHub.connect(ws, user, Number(match[1]), peerId).catch((error) => {
         logger.error({ err: error }, 'call socket setup failed')

@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon'
 import type Call from '#models/call'
 import type CallParticipant from '#models/call_participant'
 
@@ -15,6 +16,8 @@ export type LeaveReason = 'left' | 'timeout' | 'left_channel'
 export class CallChange {
   ringing: CallParticipant[] = []
   ringsStopped: Array<{ userId: number; reason: RingStopReason }> = []
+  /** For each ring answered in this transition, how long it had rung (the ring→answer metric). */
+  answeredAfterSeconds: number[] = []
   missedUserIds: number[] = []
   left: Array<{ userId: number; reason: LeaveReason }> = []
   ended = false
@@ -32,6 +35,12 @@ export class CallChange {
 
   stopRing(userId: number, reason: RingStopReason) {
     this.ringsStopped.push({ userId, reason })
+  }
+
+  /** The ringing person answered, `ringingSince` after their ring went out. */
+  answerRing(userId: number, ringingSince: DateTime | null, now: DateTime) {
+    this.stopRing(userId, 'accepted_elsewhere')
+    if (ringingSince) this.answeredAfterSeconds.push(Math.max(0, now.diff(ringingSince, 'seconds').seconds))
   }
 
   /** Whether the call's sockets have to follow (someone left, or the call is over); rings alone do not. */

@@ -32,7 +32,7 @@ export default class JoinCall {
 
     const change = new CallChange(call)
     if (participant) {
-      if (participant.status === 'ringing') change.stopRing(user.id, 'accepted_elsewhere')
+      if (participant.status === 'ringing') change.answerRing(user.id, participant.invitedAt, now)
       participant.useTransaction(trx)
       participant.merge({ status: 'joined', joinedAt: participant.joinedAt ?? now, leftAt: null })
       await participant.save()

@@ -1,0 +1,8 @@
+/*
+| Prometheus metrics (`GET /metrics`, docs/deploy.md). Process and event-loop metrics are
+| collected from boot, only in processes that serve HTTP; Confab's own metrics register with
+| their modules under app/metrics/.
+*/
+import { collectProcessMetrics } from '#metrics/registry'
+
+collectProcessMetrics()
