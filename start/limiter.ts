@@ -50,5 +50,5 @@ export const throttleQualityReports = limiter.define('quality_reports', (ctx) =>
     .allowRequests(limits.qualityReportsPerMinute)
     .every('1 min')
     .usingKey(`user_${ctx.auth.getUserOrFail().id}`)
-    .limitExceeded(explain('sending call quality reports'))
+    .limitExceeded(explain('quality_reports', 'sending call quality reports'))
 )

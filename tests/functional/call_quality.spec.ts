@@ -1,13 +1,13 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import { DateTime } from 'luxon'
-import { register } from 'prom-client'
 import CallQuality from '#models/call_quality'
 import CallParticipant from '#models/call_participant'
 import type User from '#models/user'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { accept, endForEveryone, startCall } from '#tests/helpers/calls'
 import type { QualityReport } from '#helpers/quality_report'
+import { scrapeMetrics } from '#tests/helpers/metrics'
 
 function report(client: ApiClient, user: User, callId: number, body: Record<string, unknown>) {
   return client.post(`/calls/${callId}/quality_reports`).loginAs(user).accept('json').json(body).withCsrfToken()
@@ -22,13 +22,6 @@ async function answeredCall(client: ApiClient) {
   const callId = (await startCall(client, alice!, channel)).body().call.id as number
   ;(await accept(client, bob!, callId)).assertStatus(200)
   return { alice: alice!, bob: bob!, carol: carol!, callId }
-}
-
-/** One series of this process's registry (the one GET /metrics serves), e.g. `x_count` or `x{a="b"}`. */
-async function metricValue(series: string) {
-  const text = await register.getSingleMetricAsString(series.replace(/(_count|_sum|\{.*)$/, ''))
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `))
-  return line ? Number(line.split(' ')[1]) : 0
 }
 
 test.group('Call quality reports', (group) => {
@@ -85,12 +78,7 @@ test.group('Call quality reports', (group) => {
 
   test('two reports become one aggregate: first connect time, worst and mean figures, summed frames; counted once in the metrics', async ({ client, assert }) => {
     const { alice, bob, callId } = await answeredCall(client)
-    const before = {
-      connects: await metricValue('confab_call_connect_seconds_count'),
-      host: await metricValue('confab_peer_connections_total{candidate_type="host"}'),
-      relay: await metricValue('confab_peer_connections_total{candidate_type="relay"}'),
-      rtts: await metricValue('confab_call_rtt_seconds_count'),
-    }
+    const before = await scrapeMetrics()
 
     ;(await report(client, bob, callId, {
       ...hostPair,
@@ -128,10 +116,12 @@ test.group('Call quality reports', (group) => {
     assert.deepEqual([row.jitterMsMax, row.jitterMsMean, row.jitterSamples], [5, 5, 1], 'a report without jitter does not pull the mean down')
     assert.deepEqual([row.framesDecoded, row.framesDropped, row.frameWidth, row.frameHeight], [900, 3, 1280, 720])
 
-    assert.equal(await metricValue('confab_call_connect_seconds_count'), before.connects + 1)
-    assert.equal(await metricValue('confab_peer_connections_total{candidate_type="host"}'), before.host + 1)
-    assert.equal(await metricValue('confab_peer_connections_total{candidate_type="relay"}'), before.relay, 'a connection is counted once, by its first report')
-    assert.equal(await metricValue('confab_call_rtt_seconds_count'), before.rtts + 2)
+    const after = await scrapeMetrics()
+    assert.equal(after.delta(before, 'confab_call_connect_seconds_count'), 1)
+    assert.closeTo(after.delta(before, 'confab_call_connect_seconds_sum'), 0.8, 1e-9)
+    assert.equal(after.delta(before, 'confab_peer_connections_total', { candidate_type: 'host' }), 1)
+    assert.equal(after.delta(before, 'confab_peer_connections_total', { candidate_type: 'relay' }), 0, 'a connection is counted once, by its first report')
+    assert.equal(after.delta(before, 'confab_call_rtt_seconds_count'), 2)
   })
 
   test('each person may send so many reports a minute; past that, 429 with Retry-After, others unaffected', async ({ client, assert }) => {
@@ -140,10 +130,12 @@ test.group('Call quality reports', (group) => {
     for (let sent = 0; sent < limit; sent++) {
       ;(await report(client, bob, callId, { ...hostPair, peerUserId: alice.id, rttMs: 10 })).assertStatus(204)
     }
+    const before = await scrapeMetrics()
     const refused = await report(client, bob, callId, { ...hostPair, peerUserId: alice.id })
     refused.assertStatus(429)
     assert.match(refused.header('retry-after') ?? '', /^\d+$/)
     assert.match(refused.body().errors[0].message, /sending call quality reports too quickly/)
+    assert.equal((await scrapeMetrics()).delta(before, 'confab_rate_limit_refusals_total', { limit: 'quality_reports' }), 1)
     ;(await report(client, alice, callId, { ...hostPair, peerUserId: bob.id })).assertStatus(204)
     const row = await CallQuality.query().where({ callId, userId: bob.id }).firstOrFail()
     assert.equal(row.samples, limit)
