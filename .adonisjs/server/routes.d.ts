@@ -34,6 +34,9 @@ export type ScannedRoutes = {
     'call_participation.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_endings.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_quality_reports.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin_activity.show': { paramsTuple?: []; params?: {} }
+    'admin_activity.call': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'account.show': { paramsTuple?: []; params?: {} }
     'account_sessions.destroy': { paramsTuple?: []; params?: {} }
   }
@@ -51,6 +54,8 @@ export type ScannedRoutes = {
     'calls.index': { paramsTuple?: []; params?: {} }
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin_activity.show': { paramsTuple?: []; params?: {} }
+    'admin_activity.call': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'account.show': { paramsTuple?: []; params?: {} }
   }
   HEAD: {
@@ -67,6 +72,8 @@ export type ScannedRoutes = {
     'calls.index': { paramsTuple?: []; params?: {} }
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin_activity.show': { paramsTuple?: []; params?: {} }
+    'admin_activity.call': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'account.show': { paramsTuple?: []; params?: {} }
   }
   POST: {
@@ -83,6 +90,7 @@ export type ScannedRoutes = {
     'call_participation.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_endings.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_quality_reports.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   DELETE: {
     'session.destroy': { paramsTuple?: []; params?: {} }
