@@ -31,6 +31,8 @@ export default {
   /** A refused or lagging socket whose close handshake has not finished by then is dropped. */
   refusedCloseMs: 1_000,
   slowCloseMs: 5_000,
+  /** Seconds after leaving (or the call's end) a browser's last quality report is still taken. */
+  qualityReportGraceSeconds: 60,
   /** How often the sweeper looks for rings past their deadline (the safety net behind timers). */
   sweepIntervalMs: 5_000,
 }

@@ -30,6 +30,8 @@ export const limits = {
   channelsPerHour: env.get('CHANNELS_PER_HOUR') ?? 20,
   /** Accounts one IP may sign up per hour. */
   signupsPerHour: env.get('SIGNUPS_PER_HOUR') ?? 10,
+  /** Call quality reports one person may send per minute (a page reports every 30 s per peer). */
+  qualityReportsPerMinute: env.get('CALL_QUALITY_REPORTS_PER_MINUTE') ?? 60,
 }
 
 declare module '@adonisjs/limiter/types' {

@@ -112,6 +112,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   CALL_MAX_PARTICIPANTS: integerBetween(2, 16),
   CALL_RECONNECT_GRACE: integerBetween(1, 300),
   CALL_SOCKET_MAX_BUFFERED: integerBetween(65_536, 67_108_864),
+  CALL_QUALITY_REPORTS_PER_MINUTE: integerBetween(1, 6000),
 
   STUN_URLS: Env.schema.string.optional(),
   TURN_URLS: Env.schema.string.optional(),

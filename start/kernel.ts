@@ -29,5 +29,6 @@ router.use([
 export const middleware = router.named({
   guest: () => import('#middleware/guest_middleware'),
   auth: () => import('#middleware/auth_middleware'),
+  admin: () => import('#middleware/admin_middleware'),
   transmitRequest: () => import('#middleware/transmit_request_middleware'),
 })

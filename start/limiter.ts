@@ -43,3 +43,12 @@ export const throttleSignups = limiter.define('signups', (ctx) =>
     .usingKey(`ip_${ctx.request.ip()}`)
     .limitExceeded(explain('signups', 'creating accounts'))
 )
+
+/** Call quality reports from the browsers, per person (all their tabs and calls together). */
+export const throttleQualityReports = limiter.define('quality_reports', (ctx) =>
+  limiter
+    .allowRequests(limits.qualityReportsPerMinute)
+    .every('1 min')
+    .usingKey(`user_${ctx.auth.getUserOrFail().id}`)
+    .limitExceeded(explain('quality_reports', 'sending call quality reports'))
+)

@@ -4,5 +4,7 @@
 | their modules under app/metrics/.
 */
 import { collectProcessMetrics } from '#metrics/registry'
+// The browsers' call quality metrics, registered at boot: /metrics shows them (at 0) before the first report.
+import '#metrics/call_quality_metrics'
 
 collectProcessMetrics()

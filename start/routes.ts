@@ -5,7 +5,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
-import { throttleChannels, throttleMessages, throttleSignups } from '#start/limiter'
+import { throttleChannels, throttleMessages, throttleQualityReports, throttleSignups } from '#start/limiter'
 
 const SessionController = () => import('#controllers/session_controller')
 const UsersController = () => import('#controllers/users_controller')
@@ -24,6 +24,8 @@ const CallEndingsController = () => import('#controllers/call_endings_controller
 const AccountController = () => import('#controllers/account_controller')
 const AccountSessionsController = () => import('#controllers/account_sessions_controller')
 const AccessTokensController = () => import('#controllers/access_tokens_controller')
+const CallQualityReportsController = () => import('#controllers/call_quality_reports_controller')
+const AdminActivityController = () => import('#controllers/admin_activity_controller')
 
 // Every `:id` is a positive number; anything else never reaches a controller (404).
 router.where('id', router.matchers.number())
@@ -67,6 +69,15 @@ router
     router.delete('/account/sessions', [AccountSessionsController, 'destroy']).as('account_sessions.destroy')
     router.post('/account/tokens', [AccessTokensController, 'store']).as('access_tokens.store')
     router.delete('/account/tokens/:id', [AccessTokensController, 'destroy']).as('access_tokens.destroy')
+
+    // Admins only; everyone else gets the 404 of a page that does not exist (docs/admin.md).
+    router
+      .group(() => {
+        router.get('/activity', [AdminActivityController, 'show']).as('admin_activity.show')
+        router.get('/activity/calls/:id', [AdminActivityController, 'call']).as('admin_activity.call')
+      })
+      .prefix('/admin')
+      .use(middleware.admin())
   })
   .use(middleware.auth())
 
@@ -85,5 +96,10 @@ router
     router.delete('/calls/:id/participation', [CallParticipationsController, 'destroy']).as('call_participation.destroy')
     router.post('/calls/:id/decline', [CallDeclinesController, 'store']).as('call_declines.store')
     router.post('/calls/:id/end', [CallEndingsController, 'store']).as('call_endings.store')
+
+    router
+      .post('/calls/:id/quality_reports', [CallQualityReportsController, 'store'])
+      .as('call_quality_reports.store')
+      .use(throttleQualityReports)
   })
   .use(middleware.auth({ tokens: true }))

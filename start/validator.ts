@@ -16,6 +16,7 @@ vine.messagesProvider = new SimpleMessagesProvider(
     'body.required': 'Write something first',
     'body.minLength': 'Write something first',
     'body.maxLength': 'Messages are limited to {{ max }} characters',
+    'peerUserId.database.exists': 'This person is not another participant of this call',
   },
   {
     fullName: 'name',

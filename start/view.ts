@@ -1,9 +1,13 @@
 import edge from 'edge.js'
 import { formatDuration, participantStatusLabel } from '#helpers/display_text'
+import { formatMs, formatPercent, formatShare } from '#helpers/quality_text'
 
 // The wording lives in app/helpers/display_text.ts, shared with the browser bundle.
 edge.global('formatDuration', formatDuration)
 edge.global('participantStatusLabel', participantStatusLabel)
+edge.global('formatMs', formatMs)
+edge.global('formatPercent', formatPercent)
+edge.global('formatShare', formatShare)
 
 type Compiler = typeof edge.compiler
 

@@ -1,4 +1,8 @@
 /*
-| Confab authorizes through policies (app/policies); there are no standalone abilities yet.
+| Abilities that belong to no resource (resource rules are policies, in app/policies).
 */
-export {}
+import { Bouncer } from '@adonisjs/bouncer'
+import type User from '#models/user'
+
+/** The Activity page (docs/admin.md): admins only. */
+export const viewActivity = Bouncer.ability((user: User) => user.isAdmin)

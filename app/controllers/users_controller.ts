@@ -1,5 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import User from '#models/user'
+import SignUp from '#actions/accounts/sign_up'
 import StartSession from '#actions/accounts/start_session'
 import { signupValidator } from '#validators/user'
 
@@ -11,7 +11,7 @@ export default class UsersController {
 
   async store(ctx: HttpContext) {
     const { fullName, email, password } = await ctx.request.validateUsing(signupValidator)
-    const user = await User.create({ fullName, email, password })
+    const user = await new SignUp().handle({ fullName, email, password })
     await new StartSession().handle(ctx, user)
     return ctx.response.redirect('/channels')
   }

@@ -9,6 +9,7 @@ export const LIMITS = [
   'messages',
   'channels',
   'signups',
+  'quality_reports',
   'call_starts',
   'login',
   'sse_streams',

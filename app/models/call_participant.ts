@@ -26,6 +26,10 @@ export default class CallParticipant extends BaseModel {
   @column({ consume: Boolean })
   declare busy: boolean
 
+  /** Rung by the call's start (the Activity page's answer rate: how many of these joined). */
+  @column({ consume: Boolean })
+  declare rang: boolean
+
   @column.dateTime()
   declare invitedAt: DateTime | null
 

@@ -29,6 +29,14 @@ export default class User extends compose(BaseModel, AuthFinder) {
   @column({ serializeAs: null })
   declare password: string
 
+  /** Sees the Activity page (docs/admin.md): the first account signed up, or set by the seeder. */
+  @column({ consume: Boolean })
+  declare isAdmin: boolean
+
+  /** TRUE on the first account signed up only, NULL elsewhere (unique: see SignUp). */
+  @column({ consume: (value) => (value === null ? null : Boolean(value)), serializeAs: null })
+  declare firstAccount: boolean | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

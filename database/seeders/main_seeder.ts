@@ -9,8 +9,9 @@ import OpenDirectChannel from '#actions/channels/open_direct_channel'
 /** The password of every demo account (documented in the README). */
 export const DEMO_PASSWORD = 'confab-demo'
 
+// `admin`: the seeder's admin flag (docs/admin.md): alice sees the Activity page.
 const people = [
-  { fullName: 'Alice Martin', email: 'alice@example.com' },
+  { fullName: 'Alice Martin', email: 'alice@example.com', admin: true },
   { fullName: 'Bob Nguyen', email: 'bob@example.com' },
   { fullName: 'Carol Diaz', email: 'carol@example.com' },
   { fullName: 'Dave Okafor', email: 'dave@example.com' },
@@ -54,8 +55,10 @@ export default class MainSeeder extends BaseSeeder {
 
   async run() {
     const users = new Map<string, User>()
-    for (const person of people) {
+    for (const { admin, ...person } of people) {
       const user = await User.firstOrCreate({ email: person.email }, { ...person, password: DEMO_PASSWORD })
+      // Also for a demo database seeded before admins existed.
+      if (admin && !user.isAdmin) await user.merge({ isAdmin: true }).save()
       users.set(person.email.split('@')[0]!, user)
     }
 

@@ -15,6 +15,7 @@ import { notificationSetting } from './alpine/notification_setting.js'
 import { callRoom } from './alpine/call_room.js'
 import { callMedia } from './alpine/call_media.js'
 import { localizeTimes } from './local_time.js'
+import { markCallClick } from './calls/join_clock.js'
 
 declare global {
   interface Window {
@@ -57,3 +58,9 @@ Alpine.start()
 
 localizeTimes(document)
 document.addEventListener('htmx:afterSwap', (event) => localizeTimes(event.target as ParentNode))
+
+// Join, Accept and call buttons (`data-call-click`): the call room measures its time to connect
+// from this click (resources/js/calls/join_clock.ts).
+document.addEventListener('click', (event) => {
+  if ((event.target as Element | null)?.closest?.('[data-call-click]')) markCallClick(sessionStorage)
+})

@@ -15,6 +15,7 @@ import {
   startCallFrom,
   until,
   chromiumForGroup,
+  connectedPairOn,
 } from '#tests/helpers/browser'
 
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
@@ -23,19 +24,7 @@ test.group('Calls in Chromium', (group) => {
   withCleanDatabase(group)
   const open = chromiumForGroup(group)
 
-  /** alice calls bob in a channel of theirs, bob accepts, and media flows both ways. */
-  async function connectedPair() {
-    const [alice, bob] = await people(2)
-    const channel = await channelWith([alice!, bob!])
-    const alicePage = await open(alice!, baseUrl())
-    const bobPage = await open(bob!, baseUrl())
-    const callId = await startCallFrom(alicePage, channel.id, 'video')
-    await acceptRing(bobPage)
-    for (const page of [alicePage, bobPage]) {
-      await until(() => peerStats(page), receivingEverything(1), 20_000, 'audio and video both ways')
-    }
-    return { alice: alice!, bob: bob!, alicePage, bobPage, callId }
-  }
+  const connectedPair = () => connectedPairOn(open, baseUrl())
 
   test('alice starts a video call, bob accepts from the modal: both see and hear each other', async ({ assert }) => {
     const { alice, bob, alicePage, bobPage, callId } = await connectedPair()

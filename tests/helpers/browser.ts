@@ -3,6 +3,9 @@ import type { Group } from '@japa/runner/core'
 import { closePages, launchChromium } from '#tests/helpers/chromium'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
 import type User from '#models/user'
+import { acceptRing, startCallFrom } from '#tests/helpers/chromium'
+import { until } from '#tests/helpers/waiting'
+import { channelWith, people } from '#tests/helpers/world'
 
 export { until } from '#tests/helpers/waiting'
 export { launchChromium, startCallFrom, acceptRing, closePages } from '#tests/helpers/chromium'
@@ -113,4 +116,20 @@ export function sentTrack(page: Page, kind: 'audio' | 'video') {
     const sender = session.pc.getSenders().find((candidate: RTCRtpSender) => candidate.track?.kind === wanted)
     return { label: sender?.track?.label ?? null, sdp: session.pc.currentLocalDescription?.sdp ?? null }
   }, kind)
+}
+
+type OpenPage = (user: User, baseUrl: string, path?: string) => Promise<Page>
+
+/** alice calls bob in a channel of theirs on `baseUrl`, bob accepts, and media flows both ways. */
+export async function connectedPairOn(open: OpenPage, baseUrl: string) {
+  const [alice, bob] = await people(2)
+  const channel = await channelWith([alice!, bob!])
+  const alicePage = await open(alice!, baseUrl)
+  const bobPage = await open(bob!, baseUrl)
+  const callId = await startCallFrom(alicePage, channel.id, 'video')
+  await acceptRing(bobPage)
+  for (const page of [alicePage, bobPage]) {
+    await until(() => peerStats(page), receivingEverything(1), 30_000, 'audio and video both ways')
+  }
+  return { alice: alice!, bob: bob!, alicePage, bobPage, callId }
 }

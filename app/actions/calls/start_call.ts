@@ -12,6 +12,7 @@ import { CallChange } from '#actions/calls/call_change'
 import JoinCall from '#actions/calls/join_call'
 import { CallConflictException } from '#exceptions/call_conflict_exception'
 import { announceCallChange } from '#actions/calls/announce_call_change'
+import { isUniqueViolation } from '#helpers/unique_violation'
 
 export type StartedCall = { call: Call; change: CallChange; joinedExisting: boolean }
 
@@ -82,6 +83,7 @@ export default class StartCall {
           callId: call.id,
           userId,
           status: 'ringing' as const,
+          rang: true,
           busy: busyIds.has(userId),
           invitedAt: now,
         })),
@@ -104,9 +106,4 @@ async function usersInOtherLiveCalls(trx: TransactionClientContract, userIds: nu
     .whereNot('calls.id', callId)
     .select('call_participants.user_id')
   return rows.map((row) => row.userId)
-}
-
-function isUniqueViolation(error: unknown) {
-  const code = (error as { code?: string }).code
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT'
 }

@@ -3,6 +3,9 @@ import { LocalMedia } from '../calls/local_media.js'
 import { Mesh } from '../calls/mesh.js'
 import { CallStage, type StageControls, type StageEnd, type Tile } from '../calls/call_stage.js'
 import { dispatchCallEvent } from '../calls/call_events.js'
+import { CallQualityReporter } from '../calls/call_quality_reporter.js'
+import { takeCallClick } from '../calls/join_clock.js'
+import { requestJson } from '../http.js'
 
 /**
  * The call room's media: builds LocalMedia, SignalingClient and Mesh, hands them to a CallStage
@@ -10,10 +13,11 @@ import { dispatchCallEvent } from '../calls/call_events.js'
  * DOM wiring only: what a tile shows and when the call is over is decided by the stage.
  */
 export function callMedia() {
-  return (options: { kind: 'audio' | 'video'; signalPath: string }) => {
+  return (options: { kind: 'audio' | 'video'; signalPath: string; qualityReportsUrl: string }) => {
     // Live objects stay outside Alpine's reactive proxies.
     let media: LocalMedia | null = null
     let stage: CallStage | null = null
+    let reporter: CallQualityReporter | null = null
 
     return {
       tiles: [] as Tile[],
@@ -32,6 +36,12 @@ export function callMedia() {
       finished: false,
 
       async init() {
+        // Time to connect counts from the Accept/Join click on the previous page, else from
+        // this page's load (a reload, a link).
+        reporter = new CallQualityReporter({
+          joinedAt: takeCallClick(sessionStorage) ?? Math.round(performance.timeOrigin),
+          send: (report) => requestJson('POST', options.qualityReportsUrl, report),
+        })
         media = new LocalMedia()
         media.on('notice', (notice) => this.notices.push(notice))
         await media.start(options.kind)
@@ -53,6 +63,8 @@ export function callMedia() {
         // Also when sharing is stopped from the browser's own "Stop sharing" bar.
         stage.on('controls', (controls) => this.showControls(controls))
         stage.on('ended', (end) => this.finish(end))
+        signaling.on('welcome', (frame) => reporter?.joined(frame))
+        mesh.on('change', () => reporter?.track(mesh.sessions.map((session) => ({ userId: session.remoteUserId, source: session.pc }))))
         this.showControls(stage.controls)
         signaling.on('state', (state) => (this.connection = state))
         signaling.on('error', (frame) => console.warn('call:signal', frame.code, frame.message))
@@ -60,6 +72,7 @@ export function callMedia() {
         // The device pickers are not needed to join: list them while the call connects.
         void this.loadDevices().catch((error) => console.warn('call:devices', error))
         stage.measureEvery(2000)
+        reporter.start()
 
         // A handle for debugging in the console (and for the browser tests' getStats checks).
         ;(window as any).confabCall = { mesh, signaling, media }
@@ -67,6 +80,7 @@ export function callMedia() {
       },
 
       destroy() {
+        reporter?.close()
         stage?.close()
       },
 
@@ -79,6 +93,7 @@ export function callMedia() {
       finish(end: StageEnd) {
         if (this.finished) return
         this.finished = true
+        reporter?.close()
         this.notices.push(end.message)
         // The room's status line learns it here too, not only from the channel's SSE stream.
         if (end.callEnded) dispatchCallEvent('call-ended', { reason: end.reason })

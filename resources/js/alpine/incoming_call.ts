@@ -5,6 +5,7 @@ import { SingleTabRingtone } from '../calls/single_tab_ringtone.js'
 import { notificationsEnabled } from './notification_setting.js'
 import { errorMessage, postFollowingRedirect, requestJson, urlForCall } from '../http.js'
 import { SseChannel } from '../../../app/realtime/sse_payloads.js'
+import { markCallClick } from '../calls/join_clock.js'
 
 /**
  * The incoming-call modal: wires the person's SSE channel to a RingInbox, the inbox to the
@@ -76,6 +77,7 @@ export function incomingCall(transmit: Transmit) {
         if (!this.ring) return
         const callId = this.ring.callId
         this.busy = true
+        markCallClick(sessionStorage)
         // Posted as the banner's Join button posts it: the server answers with the room to go to.
         const { redirectTo, data } = await postFollowingRedirect(urlForCall(acceptUrl, callId))
         if (redirectTo) {

@@ -82,6 +82,6 @@ test.group('Calls: htmx fragments and the URLs the page is given', (group) => {
       `ringingUrl: '/calls/ringing', acceptUrl: '/calls/CALL_ID/participation', declineUrl: '/calls/CALL_ID/decline'`
     )
     const room = (await client.get(`/calls/${callId}`).loginAs(alice!)).text()
-    assert.include(room, `callMedia({ kind: 'video', signalPath: '/calls/${callId}/signal' })`)
+    assert.include(room, `callMedia({ kind: 'video', signalPath: '/calls/${callId}/signal', qualityReportsUrl: '/calls/${callId}/quality_reports' })`)
   })
 })
