@@ -26,6 +26,12 @@ export type ScannedRoutes = {
     'messages.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'read_marker.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'direct_channels.store': { paramsTuple?: []; params?: {} }
+    'account.show': { paramsTuple?: []; params?: {} }
+    'account_sessions.destroy': { paramsTuple?: []; params?: {} }
+    'access_tokens.store': { paramsTuple?: []; params?: {} }
+    'access_tokens.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin_activity.show': { paramsTuple?: []; params?: {} }
+    'admin_activity.call': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'channel_calls.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'calls.index': { paramsTuple?: []; params?: {} }
     'calls.ringing': { paramsTuple?: []; params?: {} }
@@ -35,10 +41,6 @@ export type ScannedRoutes = {
     'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_endings.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_quality_reports.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'admin_activity.show': { paramsTuple?: []; params?: {} }
-    'admin_activity.call': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'account.show': { paramsTuple?: []; params?: {} }
-    'account_sessions.destroy': { paramsTuple?: []; params?: {} }
   }
   GET: {
     'live_streams.open': { paramsTuple?: []; params?: {} }
@@ -51,12 +53,12 @@ export type ScannedRoutes = {
     'channels.create': { paramsTuple?: []; params?: {} }
     'channels.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'messages.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'account.show': { paramsTuple?: []; params?: {} }
+    'admin_activity.show': { paramsTuple?: []; params?: {} }
+    'admin_activity.call': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'calls.index': { paramsTuple?: []; params?: {} }
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'admin_activity.show': { paramsTuple?: []; params?: {} }
-    'admin_activity.call': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'account.show': { paramsTuple?: []; params?: {} }
   }
   HEAD: {
     'live_streams.open': { paramsTuple?: []; params?: {} }
@@ -69,12 +71,12 @@ export type ScannedRoutes = {
     'channels.create': { paramsTuple?: []; params?: {} }
     'channels.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'messages.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'account.show': { paramsTuple?: []; params?: {} }
+    'admin_activity.show': { paramsTuple?: []; params?: {} }
+    'admin_activity.call': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'calls.index': { paramsTuple?: []; params?: {} }
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'admin_activity.show': { paramsTuple?: []; params?: {} }
-    'admin_activity.call': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'account.show': { paramsTuple?: []; params?: {} }
   }
   POST: {
     'live_streams.subscribe': { paramsTuple?: []; params?: {} }
@@ -86,6 +88,7 @@ export type ScannedRoutes = {
     'channel_members.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'messages.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'direct_channels.store': { paramsTuple?: []; params?: {} }
+    'access_tokens.store': { paramsTuple?: []; params?: {} }
     'channel_calls.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_participation.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -95,8 +98,9 @@ export type ScannedRoutes = {
   DELETE: {
     'session.destroy': { paramsTuple?: []; params?: {} }
     'membership.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'call_participation.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'account_sessions.destroy': { paramsTuple?: []; params?: {} }
+    'access_tokens.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_participation.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   PUT: {
     'read_marker.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
