@@ -54,6 +54,12 @@ test.group('API tokens: the JSON call routes', (group) => {
     assert.equal(history.status, 200)
     assert.deepEqual((await history.json()).entries.map((entry: any) => entry.call.id), [call.id])
 
+    // A client that carries media may report its connection's quality, with its token alone.
+    const report = { peerUserId: alice!.id, localCandidateType: 'host', remoteCandidateType: 'host', rttMs: 3 }
+    const reported = await tokenFetch(bobToken.value, `/calls/${call.id}/quality_reports`, { method: 'POST', json: report })
+    assert.equal(reported.status, 204)
+    assert.equal((await db.from('call_qualities').where('call_id', call.id).count('* as n').first()).n, 1)
+
     const left = await tokenFetch(bobToken.value, `/calls/${call.id}/participation`, { method: 'DELETE' })
     assert.equal(left.status, 200)
     // Only the initiator may end the call, with a token as with a session.
