@@ -1,23 +1,17 @@
-import { SignalingClient } from '../calls/signaling_client.js'
-import { LocalMedia } from '../calls/local_media.js'
-import { Mesh } from '../calls/mesh.js'
-import { CallStage, type StageControls, type StageEnd, type Tile } from '../calls/call_stage.js'
-import { dispatchCallEvent } from '../calls/call_events.js'
-import { CallQualityReporter } from '../calls/call_quality_reporter.js'
-import { takeCallClick } from '../calls/join_clock.js'
-import { requestJson } from '../http.js'
+import type { StageControls, Tile } from '../calls/call_stage.js'
+import type { ActiveCall, CallOptions, CallRegistry } from '../calls/active_call.js'
 
 /**
- * The call room's media: builds LocalMedia, SignalingClient and Mesh, hands them to a CallStage
- * (resources/js/calls/call_stage.ts) and binds the stage's events to the tiles and controls.
- * DOM wiring only: what a tile shows and when the call is over is decided by the stage.
+ * The call room's stage: a view of the page's ActiveCall (resources/js/calls/active_call.ts).
+ * It joins the call (or finds it already held, when the person comes back from another page),
+ * copies its state into the template and binds each tile's <video> to the call's streams. An
+ * htmx swap away from the room destroys this component, not the call: the dock takes over.
  */
-export function callMedia() {
-  return (options: { kind: 'audio' | 'video'; signalPath: string; qualityReportsUrl: string }) => {
-    // Live objects stay outside Alpine's reactive proxies.
-    let media: LocalMedia | null = null
-    let stage: CallStage | null = null
-    let reporter: CallQualityReporter | null = null
+export function callMedia(calls: CallRegistry) {
+  return (options: CallOptions) => {
+    // The live call stays outside Alpine's reactive proxies.
+    let call: ActiveCall | null = null
+    let detach: Array<() => void> = []
 
     return {
       tiles: [] as Tile[],
@@ -36,52 +30,29 @@ export function callMedia() {
       finished: false,
 
       async init() {
-        // Time to connect counts from the Accept/Join click on the previous page, else from
-        // this page's load (a reload, a link).
-        reporter = new CallQualityReporter({
-          joinedAt: takeCallClick(sessionStorage) ?? Math.round(performance.timeOrigin),
-          send: (report) => requestJson('POST', options.qualityReportsUrl, report),
-        })
-        media = new LocalMedia()
-        media.on('notice', (notice) => this.notices.push(notice))
-        await media.start(options.kind)
-
-        const peerId = crypto.randomUUID()
-        const origin = window.location.origin.replace(/^http/, 'ws')
-        const signaling = new SignalingClient({ url: `${origin}${options.signalPath}?peer=${peerId}` })
-        const mesh = new Mesh({
-          signaling,
-          media,
-          createPeerConnection: (config) => new RTCPeerConnection(config),
-          log: (namespace, ...args) => {
-            if (localStorage.getItem('debug')?.includes(namespace)) console.debug(namespace, ...args)
-          },
-        })
-        stage = new CallStage({ media, signaling, mesh })
-        stage.on('tiles', (tiles) => (this.tiles = tiles))
-        stage.on('speaker', (userId) => (this.speakerId = userId))
-        // Also when sharing is stopped from the browser's own "Stop sharing" bar.
-        stage.on('controls', (controls) => this.showControls(controls))
-        stage.on('ended', (end) => this.finish(end))
-        signaling.on('welcome', (frame) => reporter?.joined(frame))
-        mesh.on('change', () => reporter?.track(mesh.sessions.map((session) => ({ userId: session.remoteUserId, source: session.pc }))))
-        this.showControls(stage.controls)
-        signaling.on('state', (state) => (this.connection = state))
-        signaling.on('error', (frame) => console.warn('call:signal', frame.code, frame.message))
-        signaling.connect()
+        const active = calls.join(options)
+        call = active
+        detach = [active.on('change', () => this.show(active)), active.attachView()]
+        this.show(active)
+        await active.ready
+        this.show(active)
         // The device pickers are not needed to join: list them while the call connects.
         void this.loadDevices().catch((error) => console.warn('call:devices', error))
-        stage.measureEvery(2000)
-        reporter.start()
-
-        // A handle for debugging in the console (and for the browser tests' getStats checks).
-        ;(window as any).confabCall = { mesh, signaling, media }
-        window.addEventListener('pagehide', () => this.destroy())
       },
 
       destroy() {
-        reporter?.close()
-        stage?.close()
+        detach.forEach((stop) => stop())
+        detach = []
+      },
+
+      show(active: ActiveCall) {
+        this.tiles = active.tiles
+        this.speakerId = active.speakerId
+        this.connection = active.connection
+        this.notices = active.notices
+        this.finished = Boolean(active.end)
+        this.needsAudioUnlock = this.needsAudioUnlock || active.audioBlocked
+        this.showControls(active.controls)
       },
 
       showControls(controls: StageControls) {
@@ -90,19 +61,9 @@ export function callMedia() {
         this.sharing = controls.sharing
       },
 
-      finish(end: StageEnd) {
-        if (this.finished) return
-        this.finished = true
-        reporter?.close()
-        this.notices.push(end.message)
-        // The room's status line learns it here too, not only from the channel's SSE stream.
-        if (end.callEnded) dispatchCallEvent('call-ended', { reason: end.reason })
-        dispatchCallEvent('call-changed')
-      },
-
       /** Binds a tile's <video> to its stream (self: the local preview, always muted). */
       attach(element: HTMLVideoElement, userId: number, self: boolean) {
-        const stream = stage?.streamOf(userId, self)
+        const stream = call?.streamOf(userId, self)
         if (!stream || element.srcObject === stream) return
         element.srcObject = stream
         element.muted = self
@@ -112,8 +73,9 @@ export function callMedia() {
       },
 
       unlockAudio() {
-        document.querySelectorAll<HTMLVideoElement>('.tile video').forEach((video) => void video.play().catch(() => {}))
+        document.querySelectorAll<HTMLMediaElement>('.tile video, .dock audio').forEach((media) => void media.play().catch(() => {}))
         this.needsAudioUnlock = false
+        call?.blockAudio(false)
       },
 
       poorConnections() {
@@ -126,25 +88,20 @@ export function callMedia() {
       },
 
       toggleMute() {
-        media?.setMuted(!media.muted)
+        call?.toggleMute()
       },
 
       toggleCamera() {
-        media?.setCameraOff(!media.cameraOff)
+        call?.toggleCamera()
       },
 
       async toggleShare() {
-        if (!media) return
-        try {
-          if (media.state.screen) media.stopScreenShare()
-          else await media.startScreenShare()
-        } catch {
-          this.notices.push('Screen sharing was cancelled or is not allowed.')
-        }
+        await call?.toggleShare()
       },
 
       async loadDevices() {
-        if (!media) return
+        const media = call?.parts?.media
+        if (!media?.devicesOf || !media.currentDeviceId) return
         const label = (device: MediaDeviceInfo, index: number, fallback: string) => ({ id: device.deviceId, label: device.label || `${fallback} ${index + 1}` })
         this.microphones = (await media.devicesOf('audioinput')).map((device, index) => label(device, index, 'Microphone'))
         this.cameras = (await media.devicesOf('videoinput')).map((device, index) => label(device, index, 'Camera'))
@@ -154,7 +111,7 @@ export function callMedia() {
 
       async switchDevice(kind: 'audio' | 'video', deviceId: string) {
         try {
-          await media?.switchDevice(kind, deviceId)
+          await call?.parts?.media.switchDevice?.(kind, deviceId)
         } catch {
           this.notices.push(`That ${kind === 'audio' ? 'microphone' : 'camera'} could not be started.`)
         }

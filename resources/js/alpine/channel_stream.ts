@@ -1,4 +1,4 @@
-import type { Transmit } from '@adonisjs/transmit-client'
+import type { LiveChannels } from '../live_channels.js'
 import { localizeTimes } from '../local_time.js'
 import { readCookie } from '../http.js'
 import { SseChannel, isChannelCallEvent, type ChannelEvent, type MessagePayload } from '../../../app/realtime/sse_payloads.js'
@@ -8,26 +8,27 @@ import { dispatchCallEvent } from '../calls/call_events.js'
  * Wires the channel page to its live stream: appends messages others post, keeps the timeline
  * scrolled to the newest message, and moves my read marker while I am looking.
  */
-export function channelStream(transmit: Transmit) {
+export function channelStream(live: LiveChannels) {
   return ({ channelId, readMarkerUrl }: { channelId: number; readMarkerUrl: string }) => ({
     error: '',
-    subscription: null as ReturnType<Transmit['subscription']> | null,
+    stop: null as (() => void) | null,
 
     async init() {
       this.scrollToEnd()
-      const subscription = transmit.subscription(SseChannel.channel(channelId))
-      this.subscription = subscription
-      subscription.onMessage<ChannelEvent>((event) => {
+      // Shared with the other components on this channel, and kept across an htmx swap to the
+      // same channel (resources/js/live_channels.ts).
+      const listener = live.listen<ChannelEvent>(SseChannel.channel(channelId), (event) => {
         if (event.type === 'message.posted') this.append(event)
         else if (event.type === 'message.updated') this.replace(event)
         // The call banner refreshes itself (htmx) on this event.
         else if (isChannelCallEvent(event)) dispatchCallEvent('call-changed')
       })
-      await subscription.create()
+      this.stop = listener.stop
+      await listener.ready
     },
 
-    async destroy() {
-      await this.subscription?.delete()
+    destroy() {
+      this.stop?.()
     },
 
     messages(): HTMLElement {
