@@ -100,8 +100,14 @@ test.group('Call dock in Chromium: the call stays while you move around', (group
     await acceptRing(bobPage)
     await until(() => peerStats(bobPage), receivingEverything(1), 30_000, 'media to bob')
 
-    await bobPage.click(`#sidebar a[href="/channels/${callChannel.id}"]`)
+    // From the room to its own channel: the page's live timeline keeps the channel's stream
+    // (the room's listener on it stopped as the channel page's started).
+    await goThroughSidebar(bobPage, callChannel.id)
     await bobPage.locator('#call-dock').waitFor({ state: 'visible' })
+    await goThroughSidebar(alicePage, callChannel.id)
+    await alicePage.fill('#composer-body', 'Live while in the call')
+    await alicePage.press('#composer-body', 'Enter')
+    await bobPage.locator('#messages', { hasText: 'Live while in the call' }).waitFor()
     await bobPage.click('#call-dock [data-dock="leave"]')
     await bobPage.locator('#call-dock').waitFor({ state: 'hidden' })
     await until(() => CallParticipant.query().where({ callId, userId: bob!.id }).firstOrFail(), (row) => row.status === 'left', 5000, 'bob left')
