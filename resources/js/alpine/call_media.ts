@@ -6,6 +6,7 @@ import { dispatchCallEvent } from '../calls/call_events.js'
 import { CallQualityReporter } from '../calls/call_quality_reporter.js'
 import { takeCallClick } from '../calls/join_clock.js'
 import { requestJson } from '../http.js'
+import { callDevices } from './call_devices.js'
 
 /**
  * The call room's media: builds LocalMedia, SignalingClient and Mesh, hands them to a CallStage
@@ -34,6 +35,7 @@ export function callMedia() {
       cameraId: '',
       needsAudioUnlock: false,
       finished: false,
+      ...callDevices(() => media),
 
       async init() {
         // Time to connect counts from the Accept/Join click on the previous page, else from
@@ -43,7 +45,8 @@ export function callMedia() {
           send: (report) => requestJson('POST', options.qualityReportsUrl, report),
         })
         media = new LocalMedia()
-        media.on('notice', (notice) => this.notices.push(notice))
+        this.watchDevices(media)
+        media.on('devices', () => void this.loadDevices().catch((error) => console.warn('call:devices', error)))
         await media.start(options.kind)
 
         const peerId = crypto.randomUUID()
@@ -126,11 +129,11 @@ export function callMedia() {
       },
 
       toggleMute() {
-        media?.setMuted(!media.muted)
+        void media?.toggleMute()
       },
 
       toggleCamera() {
-        media?.setCameraOff(!media.cameraOff)
+        void media?.toggleCamera()
       },
 
       async toggleShare() {
@@ -152,12 +155,9 @@ export function callMedia() {
         this.cameraId = media.currentDeviceId('video')
       },
 
+      // A device that fails shows in the device alert (LocalMedia reports it).
       async switchDevice(kind: 'audio' | 'video', deviceId: string) {
-        try {
-          await media?.switchDevice(kind, deviceId)
-        } catch {
-          this.notices.push(`That ${kind === 'audio' ? 'microphone' : 'camera'} could not be started.`)
-        }
+        await media?.switchDevice(kind, deviceId)
       },
     }
   }
