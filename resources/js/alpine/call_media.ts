@@ -24,6 +24,7 @@ export function callMedia() {
     let reporter: CallQualityReporter | null = null
     let hands: Hands | null = null
     let onKey: ((event: KeyboardEvent) => void) | null = null
+    let onSwap: (() => void) | null = null
 
     return {
       tiles: [] as Tile[],
@@ -93,6 +94,7 @@ export function callMedia() {
 
       destroy() {
         if (onKey) window.removeEventListener('keydown', onKey)
+        if (onSwap) document.body.removeEventListener('htmx:afterSwap', onSwap)
         reporter?.close()
         stage?.close()
       },
@@ -109,7 +111,8 @@ export function callMedia() {
           showHandsInList(state)
         })
         // The people list is swapped in by htmx on every call change: order it again.
-        document.body.addEventListener('htmx:afterSwap', () => showHandsInList(this.handState))
+        onSwap = () => showHandsInList(this.handState)
+        document.body.addEventListener('htmx:afterSwap', onSwap)
         const shortcuts = new Shortcuts({
           mute: () => this.toggleMute(),
           camera: options.kind === 'video' ? () => this.toggleCamera() : undefined,
@@ -154,6 +157,10 @@ export function callMedia() {
 
       reactLabel(emoji: string) {
         return `React with ${emoji}`
+      },
+
+      reactedLabel(name: string, emoji: string) {
+        return `${name} reacted ${emoji}`
       },
 
       showControls(controls: StageControls) {
