@@ -31,7 +31,9 @@ test.group('Calls through a TURN relay', (group) => {
     await acceptRing(pages[1]!)
 
     for (const page of pages) {
-      const [peer] = await until(() => peerStats(page), receivingEverything(1), 30_000, 'media through the relay')
+      // Media first, then the pair it took (a selected pair is reported a moment after media flows).
+      const receiving = receivingEverything(1)
+      const [peer] = await until(() => peerStats(page), (peers) => receiving(peers) && peers[0]!.localCandidateType !== null, 30_000, 'media through a selected pair')
       assert.equal(peer!.localCandidateType, 'relay')
     }
   })

@@ -122,7 +122,8 @@ export function peerStats(page: AnyPage): Promise<PeerStats[]> {
     for (const session of call.mesh.sessions) {
       const report: RTCStatsReport = await session.pc.getStats()
       const totals = { framesDecoded: 0, audioPackets: 0, audioBytes: 0, videoBytes: 0 }
-      let localCandidateId: string | null = null
+      let nominatedPair: any = null
+      let selectedPairId: string | null = null
       const candidates = new Map<string, string>()
       report.forEach((stat: any) => {
         // Only fields both browsers report (docs/call_room.md, "Firefox", lists what differs).
@@ -134,9 +135,14 @@ export function peerStats(page: AnyPage): Promise<PeerStats[]> {
           totals.audioPackets += stat.packetsReceived ?? 0
           totals.audioBytes += stat.bytesReceived ?? 0
         }
-        if (stat.type === 'candidate-pair' && stat.state === 'succeeded' && stat.nominated) localCandidateId = stat.localCandidateId
+        if (stat.type === 'candidate-pair' && stat.state === 'succeeded' && (stat.nominated || stat.selected)) nominatedPair ??= stat
+        if (stat.type === 'transport' && stat.selectedCandidatePairId) selectedPairId = stat.selectedCandidatePairId
         if (stat.type === 'local-candidate') candidates.set(stat.id, stat.candidateType)
       })
+      // The pair the transport selected (Chromium), else a nominated or selected one (Firefox):
+      // nominated alone can briefly name none, or a pair the transport has left.
+      const pair = (selectedPairId && report.get(selectedPairId)) || nominatedPair
+      const localCandidateId: string | null = pair?.localCandidateId ?? null
       result.push({
         remoteUserId: session.remoteUserId,
         connectionState: session.pc.connectionState,
