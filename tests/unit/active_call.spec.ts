@@ -34,6 +34,12 @@ function fakeMedia(stage: FakeStage) {
     setCameraOff(off: boolean) {
       this.cameraOff = off
     },
+    async toggleMute() {
+      this.setMuted(!this.muted)
+    },
+    async toggleCamera() {
+      this.setCameraOff(!this.cameraOff)
+    },
     async startScreenShare() {},
     stopScreenShare() {},
   }

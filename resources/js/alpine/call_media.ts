@@ -1,5 +1,11 @@
 import type { StageControls, Tile } from '../calls/call_stage.js'
 import type { ActiveCall, CallOptions, CallRegistry } from '../calls/active_call.js'
+import type { LocalMedia } from '../calls/local_media.js'
+import { callDevices } from './call_devices.js'
+import type { HandsState } from '../calls/hands.js'
+import { Shortcuts } from '../calls/shortcuts.js'
+import { showHandsInList, closeOpenMenus } from './call_hands.js'
+import { REACTIONS, type Reaction } from '../../../app/signaling/protocol.js'
 
 /**
  * The call room's stage: a view of the page's ActiveCall (resources/js/calls/active_call.ts).
@@ -12,6 +18,7 @@ export function callMedia(calls: CallRegistry) {
     // The live call stays outside Alpine's reactive proxies.
     let call: ActiveCall | null = null
     let detach: Array<() => void> = []
+    const media = () => (call?.parts?.media as LocalMedia | undefined) ?? null
 
     return {
       tiles: [] as Tile[],
@@ -28,16 +35,60 @@ export function callMedia(calls: CallRegistry) {
       cameraId: '',
       needsAudioUnlock: false,
       finished: false,
+      ...callDevices(media),
+      // Raised hands and reactions (resources/js/calls/hands.ts), and what the reaction picker offers.
+      handState: { raised: [], reactions: [] } as HandsState,
+      selfId: 0,
+      isInitiator: false,
+      reactionChoices: [...REACTIONS] as Reaction[],
 
       async init() {
         const active = calls.join(options)
         call = active
         detach = [active.on('change', () => this.show(active)), active.attachView()]
         this.show(active)
+        this.wireKeys()
         await active.ready
+        if (!detach.length) return // destroyed (swapped away) while the devices started
+        this.wireParts(active)
         this.show(active)
         // The device pickers are not needed to join: list them while the call connects.
         void this.loadDevices().catch((error) => console.warn('call:devices', error))
+      },
+
+      /** This view's listeners on the call's devices and hands; all dropped on destroy. */
+      wireParts(active: ActiveCall) {
+        const local = media()
+        if (local?.on) {
+          this.deviceProblems = local.problems
+          detach.push(local.on('problems', (problems) => (this.deviceProblems = problems)))
+          detach.push(local.on('devices', () => void this.loadDevices().catch((error) => console.warn('call:devices', error))))
+        }
+        const hands = active.parts?.hands
+        if (!hands) return
+        const showHands = (state: HandsState) => {
+          this.handState = state
+          showHandsInList(state)
+        }
+        showHands(hands.state)
+        detach.push(hands.on('change', showHands))
+        // The people list is swapped in by htmx on every call change: order it again.
+        const onSwap = () => showHandsInList(this.handState)
+        document.body.addEventListener('htmx:afterSwap', onSwap)
+        detach.push(() => document.body.removeEventListener('htmx:afterSwap', onSwap))
+      },
+
+      /** The room's keyboard shortcuts (docs/call_room.md), for as long as the room is shown. */
+      wireKeys() {
+        const shortcuts = new Shortcuts({
+          mute: () => this.toggleMute(),
+          camera: options.kind === 'video' ? () => this.toggleCamera() : undefined,
+          hand: () => this.toggleHand(),
+          escape: () => closeOpenMenus(document),
+        })
+        const onKey = (event: KeyboardEvent) => void shortcuts.handle(event)
+        window.addEventListener('keydown', onKey)
+        detach.push(() => window.removeEventListener('keydown', onKey))
       },
 
       destroy() {
@@ -52,7 +103,51 @@ export function callMedia(calls: CallRegistry) {
         this.notices = active.notices
         this.finished = Boolean(active.end)
         this.needsAudioUnlock = this.needsAudioUnlock || active.audioBlocked
+        const self = active.parts?.self
+        if (self) {
+          this.selfId = self.userId
+          this.isInitiator = self.initiator
+        }
         this.showControls(active.controls)
+      },
+
+      toggleHand() {
+        call?.parts?.hands?.toggleMine()
+      },
+
+      lowerHand(userId: number) {
+        call?.parts?.hands?.lower(userId)
+      },
+
+      react(emoji: Reaction) {
+        call?.parts?.hands?.react(emoji)
+      },
+
+      handRaised(userId: number) {
+        return this.handState.raised.some((hand) => hand.userId === userId)
+      },
+
+      myHandRaised() {
+        return this.handRaised(this.selfId)
+      },
+
+      reactionsOf(userId: number) {
+        return this.handState.reactions.filter((reaction) => reaction.userId === userId)
+      },
+
+      handLabel(name: string) {
+        return `${name} raised a hand`
+      },
+
+      lowerHandLabel(name: string) {
+        return `Lower ${name}'s hand`
+      },
+
+      reactLabel(emoji: string) {
+        return `React with ${emoji}`
+      },
+      reactedLabel(name: string, emoji: string) {
+        return `${name} reacted ${emoji}`
       },
 
       showControls(controls: StageControls) {
@@ -100,21 +195,18 @@ export function callMedia(calls: CallRegistry) {
       },
 
       async loadDevices() {
-        const media = call?.parts?.media
-        if (!media?.devicesOf || !media.currentDeviceId) return
+        const local = media()
+        if (!local) return
         const label = (device: MediaDeviceInfo, index: number, fallback: string) => ({ id: device.deviceId, label: device.label || `${fallback} ${index + 1}` })
-        this.microphones = (await media.devicesOf('audioinput')).map((device, index) => label(device, index, 'Microphone'))
-        this.cameras = (await media.devicesOf('videoinput')).map((device, index) => label(device, index, 'Camera'))
-        this.microphoneId = media.currentDeviceId('audio')
-        this.cameraId = media.currentDeviceId('video')
+        this.microphones = (await local.devicesOf('audioinput')).map((device, index) => label(device, index, 'Microphone'))
+        this.cameras = (await local.devicesOf('videoinput')).map((device, index) => label(device, index, 'Camera'))
+        this.microphoneId = local.currentDeviceId('audio')
+        this.cameraId = local.currentDeviceId('video')
       },
 
+      // A device that fails shows in the device alert (LocalMedia reports it).
       async switchDevice(kind: 'audio' | 'video', deviceId: string) {
-        try {
-          await call?.parts?.media.switchDevice?.(kind, deviceId)
-        } catch {
-          this.notices.push(`That ${kind === 'audio' ? 'microphone' : 'camera'} could not be started.`)
-        }
+        await media()?.switchDevice(kind, deviceId)
       },
     }
   }

@@ -1,6 +1,7 @@
 import { Emitter } from './emitter.js'
 import type { CallStage, StageControls, StageEnd, Tile } from './call_stage.js'
 import type { LocalMedia } from './local_media.js'
+import type { Hands } from './hands.js'
 
 /** What the server tells a page about the call it joins (pages/calls/show.edge, frags/call_dock.edge). */
 export type CallOptions = {
@@ -12,8 +13,12 @@ export type CallOptions = {
 
 /** The live objects of one call, built once per call (resources/js/calls/call_parts.ts in the page). */
 export type CallParts = {
-  media: Pick<LocalMedia, 'muted' | 'cameraOff' | 'state' | 'setMuted' | 'setCameraOff' | 'startScreenShare' | 'stopScreenShare'> & Partial<LocalMedia>
+  media: Pick<LocalMedia, 'muted' | 'cameraOff' | 'state' | 'toggleMute' | 'toggleCamera' | 'startScreenShare' | 'stopScreenShare'> & Partial<LocalMedia>
   stage: Pick<CallStage, 'on' | 'tiles' | 'controls' | 'streamOf' | 'close'>
+  /** Raised hands and reactions of this call (resources/js/calls/hands.ts). */
+  hands?: Hands
+  /** Who I am in the call, from the socket's `welcome` (0 until then). */
+  self?: { userId: number; initiator: boolean }
   /** Extra teardown (the quality reporter's timers). */
   close?: () => void
 }
@@ -80,11 +85,11 @@ export class ActiveCall extends Emitter<Events> {
   }
 
   toggleMute() {
-    this.#parts?.media.setMuted(!this.#parts.media.muted)
+    void this.#parts?.media.toggleMute()
   }
 
   toggleCamera() {
-    this.#parts?.media.setCameraOff(!this.#parts.media.cameraOff)
+    void this.#parts?.media.toggleCamera()
   }
 
   async toggleShare() {

@@ -6,6 +6,7 @@ import { dispatchCallEvent } from './call_events.js'
 import { CallQualityReporter } from './call_quality_reporter.js'
 import { takeCallClick } from './join_clock.js'
 import { requestJson } from '../http.js'
+import { Hands } from './hands.js'
 import type { BuildCall } from './active_call.js'
 
 /**
@@ -21,7 +22,6 @@ export const buildCallParts: BuildCall = async (options, hooks) => {
     send: (report) => requestJson('POST', options.qualityReportsUrl, report),
   })
   const media = new LocalMedia()
-  media.on('notice', (notice) => hooks.notice(notice))
   await media.start(options.kind)
 
   const peerId = crypto.randomUUID()
@@ -36,6 +36,12 @@ export const buildCallParts: BuildCall = async (options, hooks) => {
     },
   })
   const stage = new CallStage({ media, signaling, mesh })
+  const hands = new Hands({ signaling })
+  const self = { userId: 0, initiator: false }
+  signaling.on('welcome', (frame) => {
+    self.userId = frame.self.userId
+    self.initiator = frame.call.initiatorId === frame.self.userId
+  })
   stage.on('ended', (end) => {
     // The room's status line learns it here too, not only from the channel's SSE stream.
     if (end.callEnded) dispatchCallEvent('call-ended', { reason: end.reason })
@@ -51,5 +57,5 @@ export const buildCallParts: BuildCall = async (options, hooks) => {
 
   // A handle for debugging in the console (and for the browser tests' getStats checks).
   ;(window as any).confabCall = { mesh, signaling, media }
-  return { media, stage, close: () => reporter.close() }
+  return { media, stage, hands, self, close: () => reporter.close() }
 }
