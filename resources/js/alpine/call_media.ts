@@ -6,6 +6,7 @@ import { dispatchCallEvent } from '../calls/call_events.js'
 import { CallQualityReporter } from '../calls/call_quality_reporter.js'
 import { takeCallClick } from '../calls/join_clock.js'
 import { requestJson } from '../http.js'
+import { stageLayoutWiring } from './stage_layout_wiring.js'
 
 /**
  * The call room's media: builds LocalMedia, SignalingClient and Mesh, hands them to a CallStage
@@ -34,6 +35,7 @@ export function callMedia() {
       cameraId: '',
       needsAudioUnlock: false,
       finished: false,
+      ...stageLayoutWiring(),
 
       async init() {
         // Time to connect counts from the Accept/Join click on the previous page, else from
@@ -58,8 +60,15 @@ export function callMedia() {
           },
         })
         stage = new CallStage({ media, signaling, mesh })
-        stage.on('tiles', (tiles) => (this.tiles = tiles))
-        stage.on('speaker', (userId) => (this.speakerId = userId))
+        stage.on('tiles', (tiles) => {
+          this.tiles = tiles
+          this.relayout()
+        })
+        stage.on('speaker', (userId) => {
+          this.speakerId = userId
+          this.speakerChanged(userId)
+        })
+        this.watchStage((this as any).$refs.area)
         // Also when sharing is stopped from the browser's own "Stop sharing" bar.
         stage.on('controls', (controls) => this.showControls(controls))
         stage.on('ended', (end) => this.finish(end))
@@ -80,6 +89,7 @@ export function callMedia() {
       },
 
       destroy() {
+        this.unwatchStage()
         reporter?.close()
         stage?.close()
       },

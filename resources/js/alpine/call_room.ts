@@ -2,14 +2,21 @@ import type { Transmit } from '@adonisjs/transmit-client'
 import { SseChannel, isChannelCallEvent, type ChannelEvent } from '../../../app/realtime/sse_payloads.js'
 import { callStatusLabel, endedNotice, formatDuration } from '../../../app/helpers/display_text.js'
 import { dispatchCallEvent, onCallEvent } from '../calls/call_events.js'
+import { CHAT_SHOWN_EVENT } from './channel_stream.js'
+
+/** Phones, where the call room's chat is a drawer and its controls a fixed bar (call_room.css). */
+export const PHONE_QUERY = '(max-width: 600px)'
 
 /**
  * The call room: follows the call over the channel's SSE stream (status, timer, ended notice)
  * and asks htmx to refresh the participant list on every change.
  */
 export function callRoom(transmit: Transmit) {
-  return (initial: { callId: number; channelId: number; status: string; answeredAt: string | null; endedAt: string | null }) => ({
+  return (initial: { callId: number; channelId: number; status: string; answeredAt: string | null; endedAt: string | null; inCall: boolean }) => ({
     status: initial.status,
+    // The chat beside the call starts open where there is room for it, closed on phones
+    // (where it is a drawer over the stage); a page that is not in the call just shows it.
+    chatOpen: !initial.inCall || !window.matchMedia(PHONE_QUERY).matches,
     answeredAt: initial.answeredAt,
     endedAt: initial.endedAt,
     endedNotice: '',
@@ -45,6 +52,12 @@ export function callRoom(transmit: Transmit) {
     destroy() {
       clearInterval(this.ticker)
       void this.subscription?.delete()
+    },
+
+    toggleChat() {
+      this.chatOpen = !this.chatOpen
+      // After Alpine has shown the panel, so the timeline can tell it is on screen.
+      if (this.chatOpen) (this as any).$nextTick(() => window.dispatchEvent(new Event(CHAT_SHOWN_EVENT)))
     },
 
     isLive() {
