@@ -98,6 +98,15 @@ export function channelStream(transmit: Transmit) {
       ;(event.target as HTMLTextAreaElement).form?.requestSubmit()
     },
 
+    /**
+     * My message can come back over SSE before the post's own response: append() showed it,
+     * so the response is not swapped in a second time.
+     */
+    skipShownMessage(event: CustomEvent) {
+      const id = /id="message-(\d+)"/.exec(String(event.detail.serverResponse ?? ''))?.[1]
+      if (id && document.getElementById(`message-${id}`)) event.detail.shouldSwap = false
+    },
+
     afterPost(event: CustomEvent) {
       const form = event.target as HTMLFormElement
       const xhr = event.detail.xhr as XMLHttpRequest
