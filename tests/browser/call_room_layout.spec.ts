@@ -9,6 +9,13 @@ const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
 const DESKTOP = { width: 1280, height: 720 }
 const PHONE = { width: 390, height: 844 }
 
+/** Opens `page` again at this size, as someone on that screen would (the room rejoins). */
+async function atSize(page: Page, size: { width: number; height: number }) {
+  await page.setViewportSize(size)
+  await page.reload()
+  await page.waitForFunction(() => (window as any).confabCall)
+}
+
 type Box = { x: number; y: number; width: number; height: number }
 
 /** Where each person's tile is on screen, by user id, once every tile has a size. */
@@ -57,7 +64,7 @@ test.group('The call room layout in Chromium', (group) => {
 
   test('at 1280×720 two people sit side by side, each a good share of the stage, the controls on screen', async ({ assert }) => {
     const { alice, bob, alicePage } = await connectedPairOn(open, baseUrl())
-    await alicePage.setViewportSize(DESKTOP)
+    await atSize(alicePage, DESKTOP)
 
     const boxes = await evenTiles(alicePage, 2, 'two even tiles')
     const stage = (await alicePage.locator('.stage__area').boundingBox())!
@@ -143,6 +150,7 @@ test.group('The call room layout in Chromium', (group) => {
   test('chat beside the call: messages arrive live both ways, and what the panel shows is marked read', async ({ assert }) => {
     const { alice, bob, alicePage, bobPage } = await connectedPairOn(open, baseUrl())
     const channelId = (await Membership.query().where({ userId: bob.id }).firstOrFail()).channelId
+    await atSize(alicePage, DESKTOP)
     await bobPage.goto(`/channels/${channelId}`)
 
     // Bob writes on the channel page: it shows up in alice's panel beside the call.
@@ -169,9 +177,7 @@ test.group('The call room layout in Chromium', (group) => {
   test('on a phone the chat is a drawer: closed, a new message stays unread; opened, it shows and is marked read', async ({ assert }) => {
     const { alice, bob, alicePage, bobPage } = await connectedPairOn(open, baseUrl())
     const channelId = (await Membership.query().where({ userId: alice.id }).firstOrFail()).channelId
-    await alicePage.setViewportSize(PHONE)
-    await alicePage.reload()
-    await alicePage.waitForFunction(() => (window as any).confabCall)
+    await atSize(alicePage, PHONE)
     const panel = alicePage.locator('#call-chat')
     assert.isFalse(await panel.isVisible(), 'the drawer starts closed on a phone')
 

@@ -4,8 +4,8 @@ import { callStatusLabel, endedNotice, formatDuration } from '../../../app/helpe
 import { dispatchCallEvent, onCallEvent } from '../calls/call_events.js'
 import { CHAT_SHOWN_EVENT } from './channel_stream.js'
 
-/** Phones, where the call room's chat is a drawer and its controls a fixed bar (call_room.css). */
-export const PHONE_QUERY = '(max-width: 600px)'
+/** Wide enough for the chat beside a stage that still fills half the screen (call_room.css). */
+export const ROOM_FOR_CHAT_QUERY = '(min-width: 1100px)'
 
 /**
  * The call room: follows the call over the channel's SSE stream (status, timer, ended notice)
@@ -14,9 +14,9 @@ export const PHONE_QUERY = '(max-width: 600px)'
 export function callRoom(transmit: Transmit) {
   return (initial: { callId: number; channelId: number; status: string; answeredAt: string | null; endedAt: string | null; inCall: boolean }) => ({
     status: initial.status,
-    // The chat beside the call starts open where there is room for it, closed on phones
-    // (where it is a drawer over the stage); a page that is not in the call just shows it.
-    chatOpen: !initial.inCall || !window.matchMedia(PHONE_QUERY).matches,
+    // The chat beside the call starts open where there is room for it, closed on narrower
+    // screens (on phones it is a drawer over the stage); a page not in the call just shows it.
+    chatOpen: !initial.inCall || window.matchMedia(ROOM_FOR_CHAT_QUERY).matches,
     answeredAt: initial.answeredAt,
     endedAt: initial.endedAt,
     endedNotice: '',
