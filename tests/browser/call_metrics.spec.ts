@@ -1,9 +1,8 @@
 import { test } from '@japa/runner'
-import app from '@adonisjs/core/services/app'
 import type { Page } from 'playwright-core'
 import CallQuality from '#models/call_quality'
 import { Coturn } from '#tests/helpers/coturn'
-import { AppProcess } from '#tests/helpers/app_process'
+import { startRelayOnlyServer } from '#tests/helpers/relay_server'
 import { printedSkip } from '#tests/helpers/services'
 import { scrapeMetrics } from '#tests/helpers/metrics'
 import { withCleanDatabase } from '#tests/helpers/world'
@@ -75,20 +74,7 @@ test.group('Call metrics from real browsers', (group) => {
 
   test('with relay forced through coturn: relay pairs', async ({ assert, cleanup }) => {
     // Ports of this spec's own (3460-3469): coturn, a second Confab server and its Vite HMR socket.
-    const turn = await new Coturn(app.tmpPath(), 3469).start()
-    cleanup(() => turn.stop())
-    const server = new AppProcess(3460, {
-      NODE_ENV: 'test',
-      SQLITE_PATH: app.tmpPath('test.sqlite3'),
-      TURN_URLS: turn.url,
-      TURN_SECRET: turn.secret,
-      TURN_TTL: '600',
-      ICE_TRANSPORT_POLICY: 'relay',
-      DEV_MODE: 'true',
-      VITE_HMR_PORT: '3461',
-    })
-    cleanup(() => server.stop())
-    await server.ready('/health')
+    const { server } = await startRelayOnlyServer({ app: 3460, viteHmr: 3461, turn: 3469 }, cleanup)
 
     const before = await scrapeMetrics(server.url)
     const { callId } = await connectedPairOn(open, server.url)

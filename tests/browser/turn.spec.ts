@@ -1,9 +1,8 @@
 import { test } from '@japa/runner'
-import app from '@adonisjs/core/services/app'
 import type { Browser, Page } from 'playwright-core'
 import { Coturn } from '#tests/helpers/coturn'
 import { printedSkip } from '#tests/helpers/services'
-import { AppProcess } from '#tests/helpers/app_process'
+import { startRelayOnlyServer } from '#tests/helpers/relay_server'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { acceptRing, closePages, launchChromium, pageAs, peerStats, receivingEverything, startCallFrom, until } from '#tests/helpers/browser'
 
@@ -18,22 +17,8 @@ test.group('Calls through a TURN relay', (group) => {
   withCleanDatabase(group)
 
   test('with relay forced, a call connects through a relay candidate pair', async ({ assert, cleanup }) => {
-    const turn = await new Coturn(app.tmpPath()).start()
-    cleanup(() => turn.stop())
     // A second Confab server configured for TURN only, sharing the test database.
-    const server = new AppProcess(3392, {
-      NODE_ENV: 'test',
-      SQLITE_PATH: app.tmpPath('test.sqlite3'),
-      TURN_URLS: turn.url,
-      TURN_SECRET: turn.secret,
-      TURN_TTL: '600',
-      ICE_TRANSPORT_POLICY: 'relay',
-      // Serve the page's scripts through Vite's dev server (as `npm run dev` does), on its own HMR port.
-      DEV_MODE: 'true',
-      VITE_HMR_PORT: '24690',
-    })
-    cleanup(() => server.stop())
-    await server.ready('/health')
+    const { server } = await startRelayOnlyServer({ app: 3392, viteHmr: 24690 }, cleanup)
 
     const [alice, bob] = await people(2)
     const channel = await channelWith([alice!, bob!])
@@ -46,7 +31,9 @@ test.group('Calls through a TURN relay', (group) => {
     await acceptRing(pages[1]!)
 
     for (const page of pages) {
-      const [peer] = await until(() => peerStats(page), receivingEverything(1), 30_000, 'media through the relay')
+      // Media first, then the pair it took (a selected pair is reported a moment after media flows).
+      const receiving = receivingEverything(1)
+      const [peer] = await until(() => peerStats(page), (peers) => receiving(peers) && peers[0]!.localCandidateType !== null, 30_000, 'media through a selected pair')
       assert.equal(peer!.localCandidateType, 'relay')
     }
   })

@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core'
+import type { Page as FirefoxPage } from 'puppeteer-core'
 import type { Group } from '@japa/runner/core'
 import { closePages, launchChromium } from '#tests/helpers/chromium'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
@@ -10,28 +11,60 @@ import { channelWith, people } from '#tests/helpers/world'
 export { until } from '#tests/helpers/waiting'
 export { launchChromium, startCallFrom, acceptRing, closePages } from '#tests/helpers/chromium'
 
+/**
+ * What signing in needs from a page, in any driver's words (Playwright's for Chromium,
+ * Puppeteer's for Firefox), so both browsers sign in through the same form the same way.
+ */
+export type SignInSteps = {
+  goto(url: string): Promise<unknown>
+  fill(selector: string, value: string): Promise<void>
+  /** Clicks `selector` and resolves once the page has landed on a URL ending in `path`. */
+  clickAndLand(selector: string, path: string): Promise<void>
+}
+
+/** Signs `user` in through the login form, then opens `path`. */
+export async function signIn(page: SignInSteps, user: User, baseUrl: string, path = '/channels') {
+  await page.goto(`${baseUrl}/login`)
+  await page.fill('#field-email', user.email)
+  await page.fill('#field-password', TEST_PASSWORD)
+  await page.clickAndLand('button[type=submit]', '/channels')
+  if (path !== '/channels') await page.goto(`${baseUrl}${path}`)
+}
+
+/** DEBUG_CALLS=1 npm test -- browser: the pages' call:sdp / call:ice / call:state logs (an init script). */
+export function enableCallLogs() {
+  // Init scripts also run in the initial about:blank, whose localStorage throws (Firefox says so).
+  if (location.protocol.startsWith('http')) localStorage.setItem('debug', 'call:sdp call:ice call:state')
+}
+
+/** Records every Content-Security-Policy violation the page meets, for cspViolations(page) (an init script). */
+export function recordCspViolations() {
+  const violations: string[] = ((window as any).__cspViolations = [])
+  document.addEventListener('securitypolicyviolation', (event) => {
+    violations.push(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'}${event.sample ? `: ${event.sample}` : ''}`)
+  })
+}
+
 /** A signed-in page for `user` in its own browser context (its own cookies, like another person). */
 export async function pageAs(browser: Browser, user: User, baseUrl: string, path = '/channels') {
   const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, baseURL: baseUrl })
-  // DEBUG_CALLS=1 npm test -- browser: the pages' call:sdp / call:ice / call:state logs.
-  if (process.env.DEBUG_CALLS) {
-    await context.addInitScript(() => localStorage.setItem('debug', 'call:sdp call:ice call:state'))
-  }
-  // Every Content-Security-Policy violation the page meets, for cspViolations(page).
-  await context.addInitScript(() => {
-    const violations: string[] = ((window as any).__cspViolations = [])
-    document.addEventListener('securitypolicyviolation', (event) => {
-      violations.push(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'}${event.sample ? `: ${event.sample}` : ''}`)
-    })
-  })
+  if (process.env.DEBUG_CALLS) await context.addInitScript(enableCallLogs)
+  await context.addInitScript(recordCspViolations)
   const page = await context.newPage()
   if (process.env.DEBUG_CALLS) page.on('console', (message) => console.log(`[${user.email}] ${message.text()}`))
   page.on('pageerror', (error) => console.error(`[${user.email}] page error: ${error.message}`))
-  await page.goto(`/login`)
-  await page.fill('#field-email', user.email)
-  await page.fill('#field-password', TEST_PASSWORD)
-  await Promise.all([page.waitForURL('**/channels'), page.click('button[type=submit]')])
-  if (path !== '/channels') await page.goto(path)
+  await signIn(
+    {
+      goto: (url) => page.goto(url),
+      fill: (selector, value) => page.fill(selector, value),
+      clickAndLand: async (selector, landing) => {
+        await Promise.all([page.waitForURL(`**${landing}`), page.click(selector)])
+      },
+    },
+    user,
+    baseUrl,
+    path
+  )
   return page
 }
 
@@ -58,8 +91,8 @@ export function chromiumForGroup(group: Group) {
 }
 
 /** The CSP violations this page (opened by pageAs) has reported since it loaded. */
-export function cspViolations(page: Page): Promise<string[]> {
-  return page.evaluate(() => (window as any).__cspViolations ?? [])
+export function cspViolations(page: AnyPage): Promise<string[]> {
+  return inPage(page, () => (window as any).__cspViolations ?? [])
 }
 
 export type PeerStats = {
@@ -67,32 +100,53 @@ export type PeerStats = {
   connectionState: RTCPeerConnectionState
   framesDecoded: number
   audioPackets: number
+  audioBytes: number
+  videoBytes: number
   localCandidateType: string | null
 }
 
-/** What each of the page's peer connections reports through getStats(). */
-export function peerStats(page: Page): Promise<PeerStats[]> {
-  return page.evaluate(async () => {
+/** A Chromium page (Playwright) or a Firefox page (Puppeteer): both run a page function. */
+export type AnyPage = Page | FirefoxPage
+
+/** Runs `fn` in the page (with one serializable argument), whichever driver opened it. */
+export function inPage<R, A = undefined>(page: AnyPage, fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R> {
+  return (page as { evaluate(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R> }).evaluate(fn, arg)
+}
+
+/** What each of the page's peer connections reports through getStats(), in Chromium or Firefox. */
+export function peerStats(page: AnyPage): Promise<PeerStats[]> {
+  return inPage(page, async () => {
     const call = (window as any).confabCall
     if (!call) return []
     const result = []
     for (const session of call.mesh.sessions) {
       const report: RTCStatsReport = await session.pc.getStats()
-      let framesDecoded = 0
-      let audioPackets = 0
-      let localCandidateId: string | null = null
+      const totals = { framesDecoded: 0, audioPackets: 0, audioBytes: 0, videoBytes: 0 }
+      let nominatedPair: any = null
+      let selectedPairId: string | null = null
       const candidates = new Map<string, string>()
       report.forEach((stat: any) => {
-        if (stat.type === 'inbound-rtp' && stat.kind === 'video') framesDecoded += stat.framesDecoded ?? 0
-        if (stat.type === 'inbound-rtp' && stat.kind === 'audio') audioPackets += stat.packetsReceived ?? 0
-        if (stat.type === 'candidate-pair' && stat.state === 'succeeded' && stat.nominated) localCandidateId = stat.localCandidateId
+        // Only fields both browsers report (docs/call_room.md, "Firefox", lists what differs).
+        if (stat.type === 'inbound-rtp' && stat.kind === 'video') {
+          totals.framesDecoded += stat.framesDecoded ?? 0
+          totals.videoBytes += stat.bytesReceived ?? 0
+        }
+        if (stat.type === 'inbound-rtp' && stat.kind === 'audio') {
+          totals.audioPackets += stat.packetsReceived ?? 0
+          totals.audioBytes += stat.bytesReceived ?? 0
+        }
+        if (stat.type === 'candidate-pair' && stat.state === 'succeeded' && (stat.nominated || stat.selected)) nominatedPair ??= stat
+        if (stat.type === 'transport' && stat.selectedCandidatePairId) selectedPairId = stat.selectedCandidatePairId
         if (stat.type === 'local-candidate') candidates.set(stat.id, stat.candidateType)
       })
+      // The pair the transport selected (Chromium), else a nominated or selected one (Firefox):
+      // nominated alone can briefly name none, or a pair the transport has left.
+      const pair = (selectedPairId && report.get(selectedPairId)) || nominatedPair
+      const localCandidateId: string | null = pair?.localCandidateId ?? null
       result.push({
         remoteUserId: session.remoteUserId,
         connectionState: session.pc.connectionState,
-        framesDecoded,
-        audioPackets,
+        ...totals,
         localCandidateType: localCandidateId ? (candidates.get(localCandidateId) ?? null) : null,
       })
     }
