@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core'
 import Membership from '#models/membership'
 import Message from '#models/message'
 import { withCleanDatabase } from '#tests/helpers/world'
-import { chromiumForGroup, connectedPairOn, until } from '#tests/helpers/browser'
+import { chromiumForGroup, connectedPairOn, cspViolations, until } from '#tests/helpers/browser'
 
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
 const DESKTOP = { width: 1280, height: 720 }
@@ -80,6 +80,8 @@ test.group('The call room layout in Chromium', (group) => {
     assert.isTrue(await alicePage.locator(`.tile[data-user-id="${bob.id}"] .tile__name`, { hasText: bob.fullName }).isVisible())
     // The chat is open beside the call on a desktop.
     assert.isTrue(await alicePage.locator('#call-chat #composer-body').isVisible())
+    // The tile sizes are CSS variables set through the CSSOM, which the style policy allows.
+    assert.deepEqual(await cspViolations(alicePage), [])
   })
 
   test('at 390×844 the tiles stack inside the screen and the control bar stays in reach after scrolling', async ({ assert }) => {
