@@ -17,6 +17,9 @@ export default {
   /** Frames one socket may send: a burst, then a steady rate per second. */
   frameBurst: 200,
   framesPerSecond: 50,
+  /** Reactions one socket may send, on top of the frame limit: a burst, then one a second. Past it: `rate_limited`, the socket stays. */
+  reactionBurst: 5,
+  reactionsPerSecond: 1,
   /**
    * Frames (and their bytes) a socket may send before it is admitted (the checks take a few
    * database reads); past either it is closed with 4008. The frames are held in memory meanwhile.

@@ -2,12 +2,12 @@ import type { WebSocket } from 'ws'
 import { bounded, counter, gauge } from '#metrics/registry'
 import { CloseCode, type ClientFrame, type SignalingErrorCode } from '#signaling/protocol'
 
-/** Client frames the server passes on: `signal` to one member, `media` to all the others. */
-const RELAYED_TYPES = ['signal', 'media'] as const satisfies readonly ClientFrame['type'][]
+/** Client frames the server passes on: `signal` to one member, `media` to all the others, `hand` and `reaction` to everyone. */
+const RELAYED_TYPES = ['signal', 'media', 'hand', 'reaction'] as const satisfies readonly ClientFrame['type'][]
 
 /**
  * Why a frame was not acted on: the `error` frame codes a client earns, plus `rate_limited`
- * (the frame that tripped the flood limit; the socket closes with 4008) and `stale_socket` (a
+ * (the frame that tripped the flood limit, the socket closes with 4008; or a reaction past its own tighter limit) and `stale_socket` (a
  * frame from a socket that a newer connection replaced, dropped silently).
  */
 export const REFUSAL_REASONS = [
@@ -17,6 +17,7 @@ export const REFUSAL_REASONS = [
   'unknown_peer',
   'peer_not_connected',
   'not_initiator',
+  'not_allowed',
   'call_ended',
   'internal',
   'rate_limited',

@@ -18,6 +18,13 @@ export default class CallPolicy extends BasePolicy {
       : AuthorizationResponse.deny('Only the person who started the call can end it for everyone.', 403)
   }
 
+  /** Lowering someone else's raised hand (a host's "got it") is the initiator's too; one's own hand is one's own. */
+  lowerHand(user: User, call: Call): AuthorizerResponse {
+    return call.initiatorId === user.id
+      ? true
+      : AuthorizationResponse.deny('Only the person who started the call can lower someone else’s hand.', 403)
+  }
+
   /**
    * Quality reports come from the browsers of people in the call. A report already on its way
    * when the person left, or when the call ended (which moves everyone to `left`), is still

@@ -128,7 +128,9 @@ export class Admission {
       const media = mineElsewhere
         ? { audio: mineElsewhere.audio, video: mineElsewhere.video, screen: mineElsewhere.screen }
         : { audio: me.audioEnabled, video: me.videoEnabled, screen: me.screenSharing }
-      const member: Member = existing ?? { userId: user.id, participantId: me.id, name: user.fullName, media, peerId, socket: null, graceTimer: null }
+      // A raised hand survives a reconnect, here or from another instance (it is room state, not stored).
+      const handRaisedAt = mineElsewhere?.handRaisedAt ?? null
+      const member: Member = existing ?? { userId: user.id, participantId: me.id, name: user.fullName, media, peerId, socket: null, graceTimer: null, handRaisedAt }
       const reconnected = Boolean(existing || mineElsewhere)
       this.presence.stopGrace(member)
       member.socket?.replace()

@@ -10,6 +10,8 @@ export type PresenceEntry = MediaState & {
   name: string
   peerId: string | null
   connected: boolean
+  /** When their hand went up (ms); absent from entries written before hands existed. */
+  handRaisedAt?: number | null
   /** Last time the owning instance vouched for the socket (ms). */
   seenAt: number
 }
@@ -25,6 +27,8 @@ export type BusMessage = { origin: string } & (
   | { kind: 'replace'; userId: number }
   | ({ kind: 'sync' } & SyncNotice)
   | { kind: 'token_revoked'; userId: number; tokenId: number }
+  /** The initiator lowered `userId`'s hand: the instance holding that member applies it. */
+  | { kind: 'hand'; userId: number; by: number }
 )
 
 /**
@@ -83,6 +87,8 @@ export function parseBusMessage(raw: string): BusMessage | null {
       return isSyncNotice(value) ? value : null
     case 'token_revoked':
       return Number.isInteger(value.userId) && Number.isInteger(value.tokenId) ? value : null
+    case 'hand':
+      return Number.isInteger(value.userId) && Number.isInteger(value.by) ? value : null
     default:
       return null
   }

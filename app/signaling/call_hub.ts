@@ -1,12 +1,8 @@
 import type { WebSocket } from 'ws'
-import { Bouncer } from '@adonisjs/bouncer'
 import logger from '@adonisjs/core/services/logger'
-import * as abilities from '#abilities/main'
-import { policies } from '#generated/policies'
 import Call from '#models/call'
 import CallParticipant from '#models/call_participant'
 import type User from '#models/user'
-import CallPolicy from '#policies/call_policy'
 import LeaveCall from '#actions/calls/leave_call'
 import EndCall from '#actions/calls/end_call'
 import type { CallChange, LeaveReason } from '#actions/calls/call_change'
@@ -19,6 +15,7 @@ import { CallRoom, publish } from '#signaling/call_room'
 import { CallSocket, type CallSocketHandler } from '#signaling/call_socket'
 import { Admission } from '#signaling/admission'
 import { Presence } from '#signaling/presence'
+import { CallHands, authorize } from '#signaling/call_hands'
 import { CloseCode, type ClientFrames } from '#signaling/protocol'
 import { measureCallSocketsWith } from '#metrics/signaling_metrics'
 
@@ -34,6 +31,7 @@ export class CallHub implements CallSocketHandler {
   #mediaStates = new MediaStateWriter()
   #presence: Presence
   #admission: Admission
+  #hands: CallHands
 
   /** `bus` shares presence and frames with other instances (RedisBus), or nothing (LocalBus). */
   constructor(private bus: CallBus = new LocalBus()) {
@@ -47,6 +45,7 @@ export class CallHub implements CallSocketHandler {
       closed: (socket: CallSocket) => this.closed(socket),
     }
     this.#admission = new Admission(host, bus, this.#presence, this.#iceServers)
+    this.#hands = new CallHands(bus, this.#presence)
   }
 
   /** The calls this instance holds sockets of (a room each). */
@@ -98,11 +97,25 @@ export class CallHub implements CallSocketHandler {
   /** An `end` frame: what End does over HTTP (CallEndingsController.store), with the same policy. */
   async end(socket: CallSocket) {
     await this.#transition(socket, async (call) => {
-      const bouncer = new Bouncer(socket.user, abilities, policies)
-      const decision = await bouncer.with(CallPolicy).execute('end', call)
+      const decision = await authorize(socket, 'end', call)
       if (!decision.authorized) return socket.error('not_initiator', decision.message ?? 'Not allowed')
       await new EndCall().handle(socket.user, call.id)
     })
+  }
+
+  /** A `hand` frame: raise or lower mine, or (the initiator) lower someone else's (see CallHands). */
+  async hand(socket: CallSocket, frame: ClientFrames['hand']) {
+    const room = this.#rooms.get(socket.callId)
+    const member = room?.memberOf(socket)
+    if (!room || !member) return
+    if (frame.userId === undefined || frame.userId === member.userId) return this.#hands.set(room, member, frame.raised, member.userId)
+    await this.#transition(socket, (call) => this.#hands.others(room, member, socket, frame, call))
+  }
+
+  /** A `reaction` frame (already past its own rate limit in CallSocket): relayed, never stored. */
+  reaction(socket: CallSocket, frame: ClientFrames['reaction']) {
+    const member = this.#rooms.get(socket.callId)?.memberOf(socket)
+    if (member) this.#rooms.get(socket.callId)!.react(member, frame.emoji)
   }
 
   /** Loads the call through the person, as HTTP does; a call gone or over is an `error` frame. */
@@ -195,6 +208,7 @@ export class CallHub implements CallSocketHandler {
     if (message.kind === 'frame') return room.deliver(message.payload, message.except, message.to)
     if (message.kind === 'sync') return this.#follow(callId, message)
     if (message.kind === 'token_revoked') return this.#dropTokenSocket(room, message.userId, message.tokenId)
+    if (message.kind === 'hand') return this.#hands.lowered(room, message.userId, message.by)
     // 'replace': the person connected to this call on another instance; that socket wins.
     const member = room.members.get(message.userId)
     if (!member) return

@@ -1,7 +1,7 @@
 import logger from '@adonisjs/core/services/logger'
 import type { CallBus, BusMessage } from '#signaling/call_bus'
 import type { CallSocket } from '#signaling/call_socket'
-import type { ClientFrames, MediaState, ParticipantInfo, ServerFrame } from '#signaling/protocol'
+import type { ClientFrames, MediaState, ParticipantInfo, Reaction, ServerFrame } from '#signaling/protocol'
 import { recordRelayed } from '#metrics/signaling_metrics'
 
 /** A person with a place in a call's room: connected, or within the reconnect grace. */
@@ -14,11 +14,13 @@ export type Member = {
   peerId: string | null
   socket: CallSocket | null
   graceTimer: NodeJS.Timeout | null
+  /** When their hand went up (ms), or null. Room state like presence: never in the database, gone when they leave. */
+  handRaisedAt: number | null
 }
 
 /** How a person appears in the room, wherever what we know of them comes from (here, the bus, the database). */
 export function participantInfo(
-  person: { userId: number; name: string; peerId: string | null } & MediaState,
+  person: { userId: number; name: string; peerId: string | null; handRaisedAt?: number | null } & MediaState,
   connection: ParticipantInfo['connection']
 ): ParticipantInfo {
   return {
@@ -29,6 +31,7 @@ export function participantInfo(
     screen: person.screen,
     connection,
     peerId: person.peerId,
+    handRaisedAt: person.handRaisedAt ? new Date(person.handRaisedAt).toISOString() : null,
   }
 }
 
@@ -119,5 +122,25 @@ export class CallRoom {
     member.media = { audio: frame.audio, video: frame.video, screen: frame.screen }
     recordRelayed('media')
     this.broadcast({ type: 'media', userId: member.userId, ...member.media }, member.userId)
+  }
+
+  /**
+   * A member's hand goes up or down (`by`: the owner, or the initiator lowering it), told to
+   * everyone, the owner too; false when nothing changed (raising a raised hand keeps its place in
+   * the queue).
+   */
+  setHand(member: Member, raised: boolean, by: number) {
+    if (raised === Boolean(member.handRaisedAt)) return false
+    member.handRaisedAt = raised ? Date.now() : null
+    recordRelayed('hand')
+    const raisedAt = member.handRaisedAt ? new Date(member.handRaisedAt).toISOString() : null
+    this.broadcast({ type: 'hand', userId: member.userId, raised, raisedAt, by })
+    return true
+  }
+
+  /** A reaction, relayed to everyone (the sender too, whose page shows it as well) and kept nowhere. */
+  react(member: Member, emoji: Reaction) {
+    recordRelayed('reaction')
+    this.broadcast({ type: 'reaction', userId: member.userId, emoji })
   }
 }

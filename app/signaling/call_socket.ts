@@ -21,6 +21,8 @@ export interface CallSocketHandler {
   media(socket: CallSocket, frame: ClientFrames['media']): void | Promise<void>
   leave(socket: CallSocket): Promise<void>
   end(socket: CallSocket): Promise<void>
+  hand(socket: CallSocket, frame: ClientFrames['hand']): void | Promise<void>
+  reaction(socket: CallSocket, frame: ClientFrames['reaction']): void
   closed(socket: CallSocket): void
 }
 
@@ -28,6 +30,8 @@ export interface CallSocketHandler {
 export class CallSocket {
   #alive = true
   #bucket = new FrameBucket(callsConfig.frameBurst, callsConfig.framesPerSecond)
+  /** Reactions float over everyone's screen: a tighter limit of their own, which drops them rather than the socket. */
+  #reactions = new FrameBucket(callsConfig.reactionBurst, callsConfig.reactionsPerSecond)
   /** Frames received and not handled yet, oldest first. */
   #inbox: Array<{ data: RawData; isBinary: boolean }> = []
   #handling = false
@@ -124,6 +128,11 @@ export class CallSocket {
         return this.handler.leave(this)
       case 'end':
         return this.handler.end(this)
+      case 'hand':
+        return this.handler.hand(this, valid)
+      case 'reaction':
+        if (!this.#reactions.take()) return this.error('rate_limited', 'Too many reactions, slow down')
+        return this.handler.reaction(this, valid)
     }
   }
 

@@ -1,4 +1,5 @@
 import vine from '@vinejs/vine'
+import { REACTIONS } from '#signaling/protocol'
 
 /**
  * VineJS validators for every frame a browser may send, keyed by `type` (see protocol.ts).
@@ -44,6 +45,15 @@ export const frameValidators = {
   }),
   leave: vine.create({ type: vine.literal('leave') }),
   end: vine.create({ type: vine.literal('end') }),
+  hand: vine.create({
+    type: vine.literal('hand'),
+    raised: vine.boolean({ strict: true }),
+    userId: vine.number().withoutDecimals().positive().optional(),
+  }),
+  reaction: vine.create({
+    type: vine.literal('reaction'),
+    emoji: vine.enum(REACTIONS),
+  }),
 }
 
 export type FrameType = keyof typeof frameValidators

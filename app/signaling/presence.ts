@@ -20,7 +20,7 @@ export function isFresh(entry: PresenceEntry, now = Date.now()) {
 /**
  * Who is really there: pings every socket, gives a dropped socket's place a reconnect grace,
  * sweeps people `joined` on paper with no socket anywhere, and shares where each member's socket
- * is (and their media state) with the other instances.
+ * is (and their media state and hand) with the other instances.
  */
 export class Presence {
   #startedAt = Date.now()
@@ -42,6 +42,7 @@ export class Presence {
         name: member.name,
         peerId: member.peerId,
         ...member.media,
+        handRaisedAt: member.handRaisedAt,
         connected: Boolean(member.socket),
         seenAt: Date.now(),
       })

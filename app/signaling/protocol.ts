@@ -56,7 +56,13 @@ export type ParticipantInfo = MediaState & {
    * restart); a new peerId means a new page (start a fresh connection).
    */
   peerId: string | null
+  /** When their hand went up (ISO, server time), or null: raised hands are listed first, oldest first. Always sent by the server. */
+  handRaisedAt?: string | null
 }
+
+/** The reactions a page may send (anything else is an `invalid_frame`): a fixed set keeps them short and safe to show. */
+export const REACTIONS = ['👍', '👏', '😂', '❤️', '🎉', '😮'] as const
+export type Reaction = (typeof REACTIONS)[number]
 
 export type IceServer = { urls: string[]; username?: string; credential?: string }
 
@@ -71,6 +77,9 @@ export type ClientFrames = {
   media: { type: 'media' } & MediaState
   leave: { type: 'leave' }
   end: { type: 'end' }
+  /** Raise or lower my hand; with `userId`, lower someone else's (the initiator only). */
+  hand: { type: 'hand'; raised: boolean; userId?: number }
+  reaction: { type: 'reaction'; emoji: Reaction }
 }
 export type ClientFrame = ClientFrames[keyof ClientFrames]
 
@@ -89,6 +98,10 @@ export type ServerFrames = {
   /** `fromPeer`: the sender's page (see ParticipantInfo.peerId), so a signal from a reloaded page never lands in the old page's connection. */
   'signal': { type: 'signal'; from: number; fromPeer: string | null; data: SignalData }
   'media': { type: 'media'; userId: number } & MediaState
+  /** A hand went up or down; `by` is who did it (the owner, or the initiator lowering it). */
+  'hand': { type: 'hand'; userId: number; raised: boolean; raisedAt: string | null; by: number }
+  /** Relayed to everyone (the sender too), never stored: pages show it for a few seconds. */
+  'reaction': { type: 'reaction'; userId: number; emoji: Reaction }
   'ice.servers': { type: 'ice.servers'; iceServers: IceServer[] }
   'call.ended': { type: 'call.ended'; endedBy: number | null; reason: string | null }
   'error': { type: 'error'; code: SignalingErrorCode; message: string }
@@ -102,6 +115,8 @@ export type SignalingErrorCode =
   | 'unknown_peer'
   | 'peer_not_connected'
   | 'not_initiator'
+  | 'not_allowed'
+  | 'rate_limited'
   | 'call_ended'
   | 'replaced'
   | 'internal'

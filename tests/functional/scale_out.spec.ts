@@ -478,3 +478,40 @@ test.group('Scale-out: SSE while Redis is away', (group) => {
     .timeout(60_000)
     .skip(...printedSkip(redisServerMissing, 'redis-server is not installed (apt-get install -y redis-server)'))
 })
+
+test.group('Scale-out: raised hands across instances', (group) => {
+  withCleanDatabase(group)
+
+  test('a hand raised on B is seen on A and in a welcome there; the initiator on A lowers it on B', async ({ assert, cleanup }) => {
+    const { a, b } = await twoInstances({ REDIS_URL: TEST_REDIS_URL }, cleanup, [3500, 3501])
+    const { alice, bob, callId } = await joinedCall(a)
+    const aliceSocket = await CallSocketClient.as(alice, callId, { server: a.url })
+    cleanup(async () => aliceSocket.close())
+    await aliceSocket.next('welcome')
+    const bobSocket = await CallSocketClient.as(bob, callId, { server: b.url })
+    cleanup(async () => bobSocket.close())
+    await bobSocket.next('welcome')
+    await aliceSocket.next('participant.joined')
+
+    bobSocket.send({ type: 'hand', raised: true })
+    const raised = await aliceSocket.next('hand')
+    assert.include(raised, { userId: bob.id, raised: true, by: bob.id })
+    // A page of alice's that (re)connects on A learns bob's hand from the shared presence.
+    const again = await until(
+      async () => {
+        const socket = await CallSocketClient.as(alice, callId, { server: a.url })
+        cleanup(async () => socket.close())
+        return { socket, welcome: await socket.next('welcome') }
+      },
+      ({ welcome }) => welcome.participants.some((p) => p.userId === bob.id && p.handRaisedAt === raised.raisedAt),
+      5000,
+      "bob's hand in a welcome on A"
+    )
+
+    again.socket.send({ type: 'hand', raised: false, userId: bob.id })
+    assert.deepEqual(await bobSocket.next('hand', (frame) => !frame.raised), { type: 'hand', userId: bob.id, raised: false, raisedAt: null, by: alice.id })
+    assert.equal((await again.socket.next('hand')).raised, false)
+  })
+    .timeout(60_000)
+    .skip(...printedSkip(!redisUp, 'no Redis on this machine'))
+})

@@ -35,8 +35,14 @@ export class FakeTrack extends EventTarget {
   enabled = true
   stopped = false
   readyState: MediaStreamTrackState = 'live'
+  /** The capture device it came from, as getSettings() tells it, and its label. */
+  deviceId = ''
+  label = ''
   constructor(readonly kind: 'audio' | 'video', readonly id = `${kind}-${Math.random().toString(36).slice(2, 7)}`) {
     super()
+  }
+  getSettings() {
+    return { deviceId: this.deviceId }
   }
   stop() {
     this.stopped = true

@@ -7,6 +7,11 @@ import { CallQualityReporter } from '../calls/call_quality_reporter.js'
 import { takeCallClick } from '../calls/join_clock.js'
 import { requestJson } from '../http.js'
 import { stageLayoutWiring } from './stage_layout_wiring.js'
+import { callDevices } from './call_devices.js'
+import { Hands, type HandsState } from '../calls/hands.js'
+import { Shortcuts } from '../calls/shortcuts.js'
+import { showHandsInList, closeOpenMenus } from './call_hands.js'
+import { REACTIONS, type Reaction } from '../../../app/signaling/protocol.js'
 
 /**
  * The call room's media: builds LocalMedia, SignalingClient and Mesh, hands them to a CallStage
@@ -19,6 +24,9 @@ export function callMedia() {
     let media: LocalMedia | null = null
     let stage: CallStage | null = null
     let reporter: CallQualityReporter | null = null
+    let hands: Hands | null = null
+    let onKey: ((event: KeyboardEvent) => void) | null = null
+    let onSwap: (() => void) | null = null
 
     return {
       tiles: [] as Tile[],
@@ -36,6 +44,12 @@ export function callMedia() {
       needsAudioUnlock: false,
       finished: false,
       ...stageLayoutWiring(),
+      ...callDevices(() => media),
+      // Raised hands and reactions (resources/js/calls/hands.ts), and what the reaction picker offers.
+      handState: { raised: [], reactions: [] } as HandsState,
+      selfId: 0,
+      isInitiator: false,
+      reactionChoices: [...REACTIONS] as Reaction[],
 
       async init() {
         // Time to connect counts from the Accept/Join click on the previous page, else from
@@ -45,7 +59,8 @@ export function callMedia() {
           send: (report) => requestJson('POST', options.qualityReportsUrl, report),
         })
         media = new LocalMedia()
-        media.on('notice', (notice) => this.notices.push(notice))
+        this.watchDevices(media)
+        media.on('devices', () => void this.loadDevices().catch((error) => console.warn('call:devices', error)))
         await media.start(options.kind)
 
         const peerId = crypto.randomUUID()
@@ -60,6 +75,7 @@ export function callMedia() {
           },
         })
         stage = new CallStage({ media, signaling, mesh })
+        this.wireHands(signaling)
         stage.on('tiles', (tiles) => {
           this.tiles = tiles
           this.relayout()
@@ -90,8 +106,74 @@ export function callMedia() {
 
       destroy() {
         this.unwatchStage()
+        if (onKey) window.removeEventListener('keydown', onKey)
+        if (onSwap) document.body.removeEventListener('htmx:afterSwap', onSwap)
         reporter?.close()
         stage?.close()
+      },
+
+      /** Hands, reactions and the keyboard shortcuts (docs/call_room.md). */
+      wireHands(signaling: SignalingClient) {
+        hands = new Hands({ signaling })
+        signaling.on('welcome', (frame) => {
+          this.selfId = frame.self.userId
+          this.isInitiator = frame.call.initiatorId === frame.self.userId
+        })
+        hands.on('change', (state) => {
+          this.handState = state
+          showHandsInList(state)
+        })
+        // The people list is swapped in by htmx on every call change: order it again.
+        onSwap = () => showHandsInList(this.handState)
+        document.body.addEventListener('htmx:afterSwap', onSwap)
+        const shortcuts = new Shortcuts({
+          mute: () => this.toggleMute(),
+          camera: options.kind === 'video' ? () => this.toggleCamera() : undefined,
+          hand: () => this.toggleHand(),
+          escape: () => closeOpenMenus(document),
+        })
+        onKey = (event) => void shortcuts.handle(event)
+        window.addEventListener('keydown', onKey)
+      },
+
+      toggleHand() {
+        hands?.toggleMine()
+      },
+
+      lowerHand(userId: number) {
+        hands?.lower(userId)
+      },
+
+      react(emoji: Reaction) {
+        hands?.react(emoji)
+      },
+
+      handRaised(userId: number) {
+        return this.handState.raised.some((hand) => hand.userId === userId)
+      },
+
+      myHandRaised() {
+        return this.handRaised(this.selfId)
+      },
+
+      reactionsOf(userId: number) {
+        return this.handState.reactions.filter((reaction) => reaction.userId === userId)
+      },
+
+      handLabel(name: string) {
+        return `${name} raised a hand`
+      },
+
+      lowerHandLabel(name: string) {
+        return `Lower ${name}'s hand`
+      },
+
+      reactLabel(emoji: string) {
+        return `React with ${emoji}`
+      },
+
+      reactedLabel(name: string, emoji: string) {
+        return `${name} reacted ${emoji}`
       },
 
       showControls(controls: StageControls) {
@@ -136,11 +218,11 @@ export function callMedia() {
       },
 
       toggleMute() {
-        media?.setMuted(!media.muted)
+        void media?.toggleMute()
       },
 
       toggleCamera() {
-        media?.setCameraOff(!media.cameraOff)
+        void media?.toggleCamera()
       },
 
       async toggleShare() {
@@ -162,12 +244,9 @@ export function callMedia() {
         this.cameraId = media.currentDeviceId('video')
       },
 
+      // A device that fails shows in the device alert (LocalMedia reports it).
       async switchDevice(kind: 'audio' | 'video', deviceId: string) {
-        try {
-          await media?.switchDevice(kind, deviceId)
-        } catch {
-          this.notices.push(`That ${kind === 'audio' ? 'microphone' : 'camera'} could not be started.`)
-        }
+        await media?.switchDevice(kind, deviceId)
       },
     }
   }
