@@ -6,6 +6,7 @@ import { dispatchCallEvent } from '../calls/call_events.js'
 import { CallQualityReporter } from '../calls/call_quality_reporter.js'
 import { takeCallClick } from '../calls/join_clock.js'
 import { requestJson } from '../http.js'
+import { stageLayoutWiring } from './stage_layout_wiring.js'
 import { callDevices } from './call_devices.js'
 import { Hands, type HandsState } from '../calls/hands.js'
 import { Shortcuts } from '../calls/shortcuts.js'
@@ -42,6 +43,7 @@ export function callMedia() {
       cameraId: '',
       needsAudioUnlock: false,
       finished: false,
+      ...stageLayoutWiring(),
       ...callDevices(() => media),
       // Raised hands and reactions (resources/js/calls/hands.ts), and what the reaction picker offers.
       handState: { raised: [], reactions: [] } as HandsState,
@@ -74,8 +76,15 @@ export function callMedia() {
         })
         stage = new CallStage({ media, signaling, mesh })
         this.wireHands(signaling)
-        stage.on('tiles', (tiles) => (this.tiles = tiles))
-        stage.on('speaker', (userId) => (this.speakerId = userId))
+        stage.on('tiles', (tiles) => {
+          this.tiles = tiles
+          this.relayout()
+        })
+        stage.on('speaker', (userId) => {
+          this.speakerId = userId
+          this.speakerChanged(userId)
+        })
+        this.watchStage((this as any).$refs.area)
         // Also when sharing is stopped from the browser's own "Stop sharing" bar.
         stage.on('controls', (controls) => this.showControls(controls))
         stage.on('ended', (end) => this.finish(end))
@@ -96,6 +105,7 @@ export function callMedia() {
       },
 
       destroy() {
+        this.unwatchStage()
         if (onKey) window.removeEventListener('keydown', onKey)
         if (onSwap) document.body.removeEventListener('htmx:afterSwap', onSwap)
         reporter?.close()
