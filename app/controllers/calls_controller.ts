@@ -1,5 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import Call from '#models/call'
+import Message from '#models/message'
 import CallParticipant from '#models/call_participant'
 import CallHistory from '#actions/calls/call_history'
 import { callHistoryValidator } from '#validators/call'
@@ -47,7 +48,22 @@ export default class CallsController {
         return view.render('frags/call_participants', { call, me, joinedCount })
       }
       const channelTitle = await call.channel.load('members').then(() => call.channel.titleFor(user))
-      return view.render('pages/calls/show', { call, me, channelTitle, joinedCount })
+      // The chat beside the call is the channel page's timeline (frags/channel_chat). Unlike
+      // the channel page this does not mark it read: on phones the chat starts closed, so the
+      // browser marks what the panel actually shows.
+      const page = await Message.pageOf(call.channel)
+      const inCall = me?.status === 'joined' && call.isLive
+      return view.render('pages/calls/show', {
+        call,
+        me,
+        channelTitle,
+        joinedCount,
+        inCall,
+        channel: call.channel,
+        title: channelTitle,
+        messages: page.messages,
+        hasOlder: page.hasOlder,
+      })
     })
   }
 

@@ -1,6 +1,7 @@
 import type { StageControls, Tile } from '../calls/call_stage.js'
 import type { ActiveCall, CallOptions, CallRegistry } from '../calls/active_call.js'
 import type { LocalMedia } from '../calls/local_media.js'
+import { stageLayoutWiring } from './stage_layout_wiring.js'
 import { callDevices } from './call_devices.js'
 import type { HandsState } from '../calls/hands.js'
 import { Shortcuts } from '../calls/shortcuts.js'
@@ -35,6 +36,7 @@ export function callMedia(calls: CallRegistry) {
       cameraId: '',
       needsAudioUnlock: false,
       finished: false,
+      ...stageLayoutWiring(),
       ...callDevices(media),
       // Raised hands and reactions (resources/js/calls/hands.ts), and what the reaction picker offers.
       handState: { raised: [], reactions: [] } as HandsState,
@@ -47,6 +49,8 @@ export function callMedia(calls: CallRegistry) {
         call = active
         detach = [active.on('change', () => this.show(active)), active.attachView()]
         this.show(active)
+        this.watchStage((this as any).$refs.area)
+        detach.push(() => this.unwatchStage())
         this.wireKeys()
         await active.ready
         if (!detach.length) return // destroyed (swapped away) while the devices started
@@ -97,8 +101,12 @@ export function callMedia(calls: CallRegistry) {
       },
 
       show(active: ActiveCall) {
+        const tilesChanged = this.tiles !== active.tiles
+        const speakerChanged = this.speakerId !== active.speakerId
         this.tiles = active.tiles
         this.speakerId = active.speakerId
+        if (speakerChanged) this.speakerChanged(active.speakerId)
+        else if (tilesChanged) this.relayout()
         this.connection = active.connection
         this.notices = active.notices
         this.finished = Boolean(active.end)

@@ -2,14 +2,21 @@ import type { LiveChannels } from '../live_channels.js'
 import { SseChannel, isChannelCallEvent, type ChannelEvent } from '../../../app/realtime/sse_payloads.js'
 import { callStatusLabel, endedNotice, formatDuration } from '../../../app/helpers/display_text.js'
 import { dispatchCallEvent, onCallEvent } from '../calls/call_events.js'
+import { CHAT_SHOWN_EVENT } from './channel_stream.js'
+
+/** Wide enough for the chat beside a stage that still fills half the screen (call_room.css). */
+export const ROOM_FOR_CHAT_QUERY = '(min-width: 1100px)'
 
 /**
  * The call room: follows the call over the channel's SSE stream (status, timer, ended notice)
  * and asks htmx to refresh the participant list on every change.
  */
 export function callRoom(live: LiveChannels) {
-  return (initial: { callId: number; channelId: number; status: string; answeredAt: string | null; endedAt: string | null }) => ({
+  return (initial: { callId: number; channelId: number; status: string; answeredAt: string | null; endedAt: string | null; inCall: boolean }) => ({
     status: initial.status,
+    // The chat beside the call starts open where there is room for it, closed on narrower
+    // screens (on phones it is a drawer over the stage); a page not in the call just shows it.
+    chatOpen: !initial.inCall || window.matchMedia(ROOM_FOR_CHAT_QUERY).matches,
     answeredAt: initial.answeredAt,
     endedAt: initial.endedAt,
     endedNotice: '',
@@ -45,6 +52,12 @@ export function callRoom(live: LiveChannels) {
     destroy() {
       clearInterval(this.ticker)
       this.stops.forEach((stop) => stop())
+    },
+
+    toggleChat() {
+      this.chatOpen = !this.chatOpen
+      // After Alpine has shown the panel, so the timeline can tell it is on screen.
+      if (this.chatOpen) (this as any).$nextTick(() => window.dispatchEvent(new Event(CHAT_SHOWN_EVENT)))
     },
 
     isLive() {

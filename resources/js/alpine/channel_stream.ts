@@ -4,31 +4,47 @@ import { readCookie } from '../http.js'
 import { SseChannel, isChannelCallEvent, type ChannelEvent, type MessagePayload } from '../../../app/realtime/sse_payloads.js'
 import { dispatchCallEvent } from '../calls/call_events.js'
 
+/** The call room's chat panel announces that it opened (resources/js/alpine/call_room.ts). */
+export const CHAT_SHOWN_EVENT = 'chat-shown'
+
 /**
- * Wires the channel page to its live stream: appends messages others post, keeps the timeline
- * scrolled to the newest message, and moves my read marker while I am looking.
+ * Wires a channel timeline to its live stream, on the channel page and in the chat beside a
+ * call (frags/channel_chat): appends messages others post, keeps the timeline scrolled to the
+ * newest message, and moves my read marker while I am looking. `markOnShow`: the server did not
+ * mark the page read (the call room, whose chat may start closed), so the newest message is
+ * marked once the timeline is on screen.
  */
 export function channelStream(live: LiveChannels) {
-  return ({ channelId, readMarkerUrl }: { channelId: number; readMarkerUrl: string }) => ({
+  return ({ channelId, readMarkerUrl, markOnShow = false }: { channelId: number; readMarkerUrl: string; markOnShow?: boolean }) => ({
     error: '',
-    stop: null as (() => void) | null,
+    stops: [] as Array<() => void>,
 
     async init() {
       this.scrollToEnd()
-      // Shared with the other components on this channel, and kept across an htmx swap to the
-      // same channel (resources/js/live_channels.ts).
+      if (markOnShow) {
+        this.markNewestShown()
+        const onShown = () => {
+          this.scrollToEnd()
+          this.markNewestShown()
+        }
+        window.addEventListener(CHAT_SHOWN_EVENT, onShown)
+        this.stops.push(() => window.removeEventListener(CHAT_SHOWN_EVENT, onShown))
+      }
+      // Shared with the other components on this channel (the call room's status line), and kept
+      // across an htmx swap to the same channel (resources/js/live_channels.ts).
       const listener = live.listen<ChannelEvent>(SseChannel.channel(channelId), (event) => {
         if (event.type === 'message.posted') this.append(event)
         else if (event.type === 'message.updated') this.replace(event)
         // The call banner refreshes itself (htmx) on this event.
         else if (isChannelCallEvent(event)) dispatchCallEvent('call-changed')
       })
-      this.stop = listener.stop
+      this.stops.push(listener.stop)
       await listener.ready
     },
 
     destroy() {
-      this.stop?.()
+      this.stops.forEach((stop) => stop())
+      this.stops = []
     },
 
     messages(): HTMLElement {
@@ -44,7 +60,18 @@ export function channelStream(live: LiveChannels) {
       list.insertAdjacentHTML('beforeend', event.html)
       localizeTimes(list)
       this.scrollToEnd()
-      if (document.visibilityState === 'visible') this.markRead(event.id)
+      if (this.isShown()) this.markRead(event.id)
+    },
+
+    /** The page is in front and the timeline laid out (not in a closed chat drawer). */
+    isShown() {
+      const timeline = (this as any).$refs.timeline as HTMLElement | undefined
+      return document.visibilityState === 'visible' && (!timeline || timeline.getClientRects().length > 0)
+    },
+
+    markNewestShown() {
+      const newest = [...this.messages().querySelectorAll<HTMLElement>('[data-message-id]')].at(-1)
+      if (newest && this.isShown()) this.markRead(Number(newest.dataset.messageId))
     },
 
     /** A call's timeline entry changed ("started — Join" became "Call ended · 3:12"). */
@@ -73,6 +100,15 @@ export function channelStream(live: LiveChannels) {
       if (event.shiftKey || event.isComposing) return
       event.preventDefault()
       ;(event.target as HTMLTextAreaElement).form?.requestSubmit()
+    },
+
+    /**
+     * My message can come back over SSE before the post's own response: append() showed it,
+     * so the response is not swapped in a second time.
+     */
+    skipShownMessage(event: CustomEvent) {
+      const id = /id="message-(\d+)"/.exec(String(event.detail.serverResponse ?? ''))?.[1]
+      if (id && document.getElementById(`message-${id}`)) event.detail.shouldSwap = false
     },
 
     afterPost(event: CustomEvent) {
