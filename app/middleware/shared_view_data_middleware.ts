@@ -13,6 +13,8 @@ export default class SharedViewDataMiddleware {
       ctx.view.share({
         currentUser: () => ctx.auth.user,
         sidebar: () => (ctx.auth.user ? Channel.sidebarFor(ctx.auth.user) : { channels: [], directs: [] }),
+        // The call dock (frags/call_dock.edge) of a page whose person is in a live call.
+        joinedCall: async () => (ctx.auth.user ? (await CallParticipant.joinedLiveCallOf(ctx.auth.user.id))?.call : null),
         missedCallCount: () => (ctx.auth.user ? CallParticipant.unseenMissedCount(ctx.auth.user.id) : 0),
       })
     }

@@ -79,6 +79,21 @@ export default class CallParticipant extends BaseModel {
       .orderBy('id')
   }
 
+  /**
+   * The live call the person is in right now, if any (the layout's call dock: a reload or a new
+   * tab rejoins it). The server refuses a second joined call, so there is at most one.
+   */
+  static joinedLiveCallOf(userId: number) {
+    return CallParticipant.query()
+      .where({ userId, status: 'joined' })
+      .whereHas('call', (query) => {
+        query.whereIn('status', Call.LIVE_STATUSES)
+      })
+      .preload('call', (query) => query.preload('channel'))
+      .orderBy('id', 'desc')
+      .first()
+  }
+
   /** How many people were in the call at some point (whoever joined keeps their `joined_at`). */
   static async countWhoJoined(callId: number) {
     const row = await CallParticipant.query().where('call_id', callId).whereNotNull('joined_at').count('* as total').first()

@@ -16,6 +16,11 @@ import { callRoom } from './alpine/call_room.js'
 import { callMedia } from './alpine/call_media.js'
 import { localizeTimes } from './local_time.js'
 import { markCallClick } from './calls/join_clock.js'
+import { callDock } from './alpine/call_dock.js'
+import { CallRegistry } from './calls/active_call.js'
+import { buildCallParts } from './calls/call_parts.js'
+import { LiveChannels } from './live_channels.js'
+import { boostInto } from './navigation.js'
 
 declare global {
   interface Window {
@@ -41,18 +46,26 @@ htmxConfig.responseHandling = [
 htmxConfig.allowEval = false
 htmxConfig.allowScriptTags = false
 htmxConfig.includeIndicatorStyles = false
+boostInto(htmxConfig)
 
 // Any instance accepts the (un)subscribe calls and forwards them to the one holding the stream,
 // so no routing hint is needed (docs/deploy.md).
 const transmit: Transmit = new Transmit({ baseUrl: window.location.origin })
+// The components htmx swaps in and out share their channel subscriptions through this.
+const live = new LiveChannels(transmit)
+// The page's one call, outliving the room page's DOM (resources/js/calls/active_call.ts).
+const calls = new CallRegistry(buildCallParts)
+// A real unload (reload, another site): hang up cleanly; a reloaded page rejoins from the dock.
+window.addEventListener('pagehide', () => calls.current?.close())
 
 // The focus plugin's published types predate Alpine's own plugin type.
 Alpine.plugin(focus as unknown as Parameters<typeof Alpine.plugin>[0])
-Alpine.data('channelStream', channelStream(transmit))
+Alpine.data('channelStream', channelStream(live))
 Alpine.data('incomingCall', incomingCall(transmit))
 Alpine.data('notificationSetting', notificationSetting)
-Alpine.data('callRoom', callRoom(transmit))
-Alpine.data('callMedia', callMedia())
+Alpine.data('callRoom', callRoom(live))
+Alpine.data('callMedia', callMedia(calls))
+Alpine.data('callDock', callDock(calls))
 window.Alpine = Alpine
 Alpine.start()
 

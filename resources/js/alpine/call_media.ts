@@ -1,32 +1,25 @@
-import { SignalingClient } from '../calls/signaling_client.js'
-import { LocalMedia } from '../calls/local_media.js'
-import { Mesh } from '../calls/mesh.js'
-import { CallStage, type StageControls, type StageEnd, type Tile } from '../calls/call_stage.js'
-import { dispatchCallEvent } from '../calls/call_events.js'
-import { CallQualityReporter } from '../calls/call_quality_reporter.js'
-import { takeCallClick } from '../calls/join_clock.js'
-import { requestJson } from '../http.js'
+import type { StageControls, Tile } from '../calls/call_stage.js'
+import type { ActiveCall, CallOptions, CallRegistry } from '../calls/active_call.js'
+import type { LocalMedia } from '../calls/local_media.js'
 import { stageLayoutWiring } from './stage_layout_wiring.js'
 import { callDevices } from './call_devices.js'
-import { Hands, type HandsState } from '../calls/hands.js'
+import type { HandsState } from '../calls/hands.js'
 import { Shortcuts } from '../calls/shortcuts.js'
 import { showHandsInList, closeOpenMenus } from './call_hands.js'
 import { REACTIONS, type Reaction } from '../../../app/signaling/protocol.js'
 
 /**
- * The call room's media: builds LocalMedia, SignalingClient and Mesh, hands them to a CallStage
- * (resources/js/calls/call_stage.ts) and binds the stage's events to the tiles and controls.
- * DOM wiring only: what a tile shows and when the call is over is decided by the stage.
+ * The call room's stage: a view of the page's ActiveCall (resources/js/calls/active_call.ts).
+ * It joins the call (or finds it already held, when the person comes back from another page),
+ * copies its state into the template and binds each tile's <video> to the call's streams. An
+ * htmx swap away from the room destroys this component, not the call: the dock takes over.
  */
-export function callMedia() {
-  return (options: { kind: 'audio' | 'video'; signalPath: string; qualityReportsUrl: string }) => {
-    // Live objects stay outside Alpine's reactive proxies.
-    let media: LocalMedia | null = null
-    let stage: CallStage | null = null
-    let reporter: CallQualityReporter | null = null
-    let hands: Hands | null = null
-    let onKey: ((event: KeyboardEvent) => void) | null = null
-    let onSwap: (() => void) | null = null
+export function callMedia(calls: CallRegistry) {
+  return (options: CallOptions) => {
+    // The live call stays outside Alpine's reactive proxies.
+    let call: ActiveCall | null = null
+    let detach: Array<() => void> = []
+    const media = () => (call?.parts?.media as LocalMedia | undefined) ?? null
 
     return {
       tiles: [] as Tile[],
@@ -44,7 +37,7 @@ export function callMedia() {
       needsAudioUnlock: false,
       finished: false,
       ...stageLayoutWiring(),
-      ...callDevices(() => media),
+      ...callDevices(media),
       // Raised hands and reactions (resources/js/calls/hands.ts), and what the reaction picker offers.
       handState: { raised: [], reactions: [] } as HandsState,
       selfId: 0,
@@ -52,100 +45,90 @@ export function callMedia() {
       reactionChoices: [...REACTIONS] as Reaction[],
 
       async init() {
-        // Time to connect counts from the Accept/Join click on the previous page, else from
-        // this page's load (a reload, a link).
-        reporter = new CallQualityReporter({
-          joinedAt: takeCallClick(sessionStorage) ?? Math.round(performance.timeOrigin),
-          send: (report) => requestJson('POST', options.qualityReportsUrl, report),
-        })
-        media = new LocalMedia()
-        this.watchDevices(media)
-        media.on('devices', () => void this.loadDevices().catch((error) => console.warn('call:devices', error)))
-        await media.start(options.kind)
-
-        const peerId = crypto.randomUUID()
-        const origin = window.location.origin.replace(/^http/, 'ws')
-        const signaling = new SignalingClient({ url: `${origin}${options.signalPath}?peer=${peerId}` })
-        const mesh = new Mesh({
-          signaling,
-          media,
-          createPeerConnection: (config) => new RTCPeerConnection(config),
-          log: (namespace, ...args) => {
-            if (localStorage.getItem('debug')?.includes(namespace)) console.debug(namespace, ...args)
-          },
-        })
-        stage = new CallStage({ media, signaling, mesh })
-        this.wireHands(signaling)
-        stage.on('tiles', (tiles) => {
-          this.tiles = tiles
-          this.relayout()
-        })
-        stage.on('speaker', (userId) => {
-          this.speakerId = userId
-          this.speakerChanged(userId)
-        })
+        const active = calls.join(options)
+        call = active
+        detach = [active.on('change', () => this.show(active)), active.attachView()]
+        this.show(active)
         this.watchStage((this as any).$refs.area)
-        // Also when sharing is stopped from the browser's own "Stop sharing" bar.
-        stage.on('controls', (controls) => this.showControls(controls))
-        stage.on('ended', (end) => this.finish(end))
-        signaling.on('welcome', (frame) => reporter?.joined(frame))
-        mesh.on('change', () => reporter?.track(mesh.sessions.map((session) => ({ userId: session.remoteUserId, source: session.pc }))))
-        this.showControls(stage.controls)
-        signaling.on('state', (state) => (this.connection = state))
-        signaling.on('error', (frame) => console.warn('call:signal', frame.code, frame.message))
-        signaling.connect()
+        detach.push(() => this.unwatchStage())
+        this.wireKeys()
+        await active.ready
+        if (!detach.length) return // destroyed (swapped away) while the devices started
+        this.wireParts(active)
+        this.show(active)
         // The device pickers are not needed to join: list them while the call connects.
         void this.loadDevices().catch((error) => console.warn('call:devices', error))
-        stage.measureEvery(2000)
-        reporter.start()
-
-        // A handle for debugging in the console (and for the browser tests' getStats checks).
-        ;(window as any).confabCall = { mesh, signaling, media }
-        window.addEventListener('pagehide', () => this.destroy())
       },
 
-      destroy() {
-        this.unwatchStage()
-        if (onKey) window.removeEventListener('keydown', onKey)
-        if (onSwap) document.body.removeEventListener('htmx:afterSwap', onSwap)
-        reporter?.close()
-        stage?.close()
-      },
-
-      /** Hands, reactions and the keyboard shortcuts (docs/call_room.md). */
-      wireHands(signaling: SignalingClient) {
-        hands = new Hands({ signaling })
-        signaling.on('welcome', (frame) => {
-          this.selfId = frame.self.userId
-          this.isInitiator = frame.call.initiatorId === frame.self.userId
-        })
-        hands.on('change', (state) => {
+      /** This view's listeners on the call's devices and hands; all dropped on destroy. */
+      wireParts(active: ActiveCall) {
+        const local = media()
+        if (local?.on) {
+          this.deviceProblems = local.problems
+          detach.push(local.on('problems', (problems) => (this.deviceProblems = problems)))
+          detach.push(local.on('devices', () => void this.loadDevices().catch((error) => console.warn('call:devices', error))))
+        }
+        const hands = active.parts?.hands
+        if (!hands) return
+        const showHands = (state: HandsState) => {
           this.handState = state
           showHandsInList(state)
-        })
+        }
+        showHands(hands.state)
+        detach.push(hands.on('change', showHands))
         // The people list is swapped in by htmx on every call change: order it again.
-        onSwap = () => showHandsInList(this.handState)
+        const onSwap = () => showHandsInList(this.handState)
         document.body.addEventListener('htmx:afterSwap', onSwap)
+        detach.push(() => document.body.removeEventListener('htmx:afterSwap', onSwap))
+      },
+
+      /** The room's keyboard shortcuts (docs/call_room.md), for as long as the room is shown. */
+      wireKeys() {
         const shortcuts = new Shortcuts({
           mute: () => this.toggleMute(),
           camera: options.kind === 'video' ? () => this.toggleCamera() : undefined,
           hand: () => this.toggleHand(),
           escape: () => closeOpenMenus(document),
         })
-        onKey = (event) => void shortcuts.handle(event)
+        const onKey = (event: KeyboardEvent) => void shortcuts.handle(event)
         window.addEventListener('keydown', onKey)
+        detach.push(() => window.removeEventListener('keydown', onKey))
+      },
+
+      destroy() {
+        detach.forEach((stop) => stop())
+        detach = []
+      },
+
+      show(active: ActiveCall) {
+        const tilesChanged = this.tiles !== active.tiles
+        const speakerChanged = this.speakerId !== active.speakerId
+        this.tiles = active.tiles
+        this.speakerId = active.speakerId
+        if (speakerChanged) this.speakerChanged(active.speakerId)
+        else if (tilesChanged) this.relayout()
+        this.connection = active.connection
+        this.notices = active.notices
+        this.finished = Boolean(active.end)
+        this.needsAudioUnlock = this.needsAudioUnlock || active.audioBlocked
+        const self = active.parts?.self
+        if (self) {
+          this.selfId = self.userId
+          this.isInitiator = self.initiator
+        }
+        this.showControls(active.controls)
       },
 
       toggleHand() {
-        hands?.toggleMine()
+        call?.parts?.hands?.toggleMine()
       },
 
       lowerHand(userId: number) {
-        hands?.lower(userId)
+        call?.parts?.hands?.lower(userId)
       },
 
       react(emoji: Reaction) {
-        hands?.react(emoji)
+        call?.parts?.hands?.react(emoji)
       },
 
       handRaised(userId: number) {
@@ -171,7 +154,6 @@ export function callMedia() {
       reactLabel(emoji: string) {
         return `React with ${emoji}`
       },
-
       reactedLabel(name: string, emoji: string) {
         return `${name} reacted ${emoji}`
       },
@@ -182,19 +164,9 @@ export function callMedia() {
         this.sharing = controls.sharing
       },
 
-      finish(end: StageEnd) {
-        if (this.finished) return
-        this.finished = true
-        reporter?.close()
-        this.notices.push(end.message)
-        // The room's status line learns it here too, not only from the channel's SSE stream.
-        if (end.callEnded) dispatchCallEvent('call-ended', { reason: end.reason })
-        dispatchCallEvent('call-changed')
-      },
-
       /** Binds a tile's <video> to its stream (self: the local preview, always muted). */
       attach(element: HTMLVideoElement, userId: number, self: boolean) {
-        const stream = stage?.streamOf(userId, self)
+        const stream = call?.streamOf(userId, self)
         if (!stream || element.srcObject === stream) return
         element.srcObject = stream
         element.muted = self
@@ -204,8 +176,9 @@ export function callMedia() {
       },
 
       unlockAudio() {
-        document.querySelectorAll<HTMLVideoElement>('.tile video').forEach((video) => void video.play().catch(() => {}))
+        document.querySelectorAll<HTMLMediaElement>('.tile video, .dock audio').forEach((media) => void media.play().catch(() => {}))
         this.needsAudioUnlock = false
+        call?.blockAudio(false)
       },
 
       poorConnections() {
@@ -218,35 +191,30 @@ export function callMedia() {
       },
 
       toggleMute() {
-        void media?.toggleMute()
+        call?.toggleMute()
       },
 
       toggleCamera() {
-        void media?.toggleCamera()
+        call?.toggleCamera()
       },
 
       async toggleShare() {
-        if (!media) return
-        try {
-          if (media.state.screen) media.stopScreenShare()
-          else await media.startScreenShare()
-        } catch {
-          this.notices.push('Screen sharing was cancelled or is not allowed.')
-        }
+        await call?.toggleShare()
       },
 
       async loadDevices() {
-        if (!media) return
+        const local = media()
+        if (!local) return
         const label = (device: MediaDeviceInfo, index: number, fallback: string) => ({ id: device.deviceId, label: device.label || `${fallback} ${index + 1}` })
-        this.microphones = (await media.devicesOf('audioinput')).map((device, index) => label(device, index, 'Microphone'))
-        this.cameras = (await media.devicesOf('videoinput')).map((device, index) => label(device, index, 'Camera'))
-        this.microphoneId = media.currentDeviceId('audio')
-        this.cameraId = media.currentDeviceId('video')
+        this.microphones = (await local.devicesOf('audioinput')).map((device, index) => label(device, index, 'Microphone'))
+        this.cameras = (await local.devicesOf('videoinput')).map((device, index) => label(device, index, 'Camera'))
+        this.microphoneId = local.currentDeviceId('audio')
+        this.cameraId = local.currentDeviceId('video')
       },
 
       // A device that fails shows in the device alert (LocalMedia reports it).
       async switchDevice(kind: 'audio' | 'video', deviceId: string) {
-        await media?.switchDevice(kind, deviceId)
+        await media()?.switchDevice(kind, deviceId)
       },
     }
   }

@@ -1,4 +1,4 @@
-import type { Transmit } from '@adonisjs/transmit-client'
+import type { LiveChannels } from '../live_channels.js'
 import { SseChannel, isChannelCallEvent, type ChannelEvent } from '../../../app/realtime/sse_payloads.js'
 import { callStatusLabel, endedNotice, formatDuration } from '../../../app/helpers/display_text.js'
 import { dispatchCallEvent, onCallEvent } from '../calls/call_events.js'
@@ -11,7 +11,7 @@ export const ROOM_FOR_CHAT_QUERY = '(min-width: 1100px)'
  * The call room: follows the call over the channel's SSE stream (status, timer, ended notice)
  * and asks htmx to refresh the participant list on every change.
  */
-export function callRoom(transmit: Transmit) {
+export function callRoom(live: LiveChannels) {
   return (initial: { callId: number; channelId: number; status: string; answeredAt: string | null; endedAt: string | null; inCall: boolean }) => ({
     status: initial.status,
     // The chat beside the call starts open where there is room for it, closed on narrower
@@ -22,7 +22,7 @@ export function callRoom(transmit: Transmit) {
     endedNotice: '',
     now: Date.now(),
     ticker: 0 as unknown as ReturnType<typeof setInterval>,
-    subscription: null as ReturnType<Transmit['subscription']> | null,
+    stops: [] as Array<() => void>,
 
     async init() {
       this.ticker = setInterval(() => (this.now = Date.now()), 1000)
@@ -30,15 +30,13 @@ export function callRoom(transmit: Transmit) {
       // as `call-ended`) and from SSE below. Whichever comes first ends it: a `call-ended` after
       // SSE finds the call no longer live and does nothing; SSE after `call-ended` only replaces
       // this page's end time with the server's (see resources/js/calls/call_stage.ts).
-      onCallEvent('call-ended', ({ reason }) => {
+      const stopEnded = onCallEvent('call-ended', ({ reason }) => {
         if (!this.isLive()) return
         this.status = 'ended'
         this.endedAt = new Date().toISOString()
         this.endedNotice = endedNotice(reason)
       })
-      const subscription = transmit.subscription(SseChannel.channel(initial.channelId))
-      this.subscription = subscription
-      subscription.onMessage<ChannelEvent>((event) => {
+      const listener = live.listen<ChannelEvent>(SseChannel.channel(initial.channelId), (event) => {
         if (!isChannelCallEvent(event) || event.call.id !== initial.callId) return
         this.status = event.call.status
         this.answeredAt = event.call.answeredAt
@@ -46,12 +44,14 @@ export function callRoom(transmit: Transmit) {
         if (event.type === 'call.ended') this.endedNotice = endedNotice(event.call.endReason)
         dispatchCallEvent('call-changed')
       })
-      await subscription.create()
+      // An htmx swap away from the room destroys this component: stop both listeners with it.
+      this.stops = [stopEnded, listener.stop]
+      await listener.ready
     },
 
     destroy() {
       clearInterval(this.ticker)
-      void this.subscription?.delete()
+      this.stops.forEach((stop) => stop())
     },
 
     toggleChat() {

@@ -1,4 +1,4 @@
-import type { Transmit } from '@adonisjs/transmit-client'
+import type { LiveChannels } from '../live_channels.js'
 import { localizeTimes } from '../local_time.js'
 import { readCookie } from '../http.js'
 import { SseChannel, isChannelCallEvent, type ChannelEvent, type MessagePayload } from '../../../app/realtime/sse_payloads.js'
@@ -14,33 +14,37 @@ export const CHAT_SHOWN_EVENT = 'chat-shown'
  * mark the page read (the call room, whose chat may start closed), so the newest message is
  * marked once the timeline is on screen.
  */
-export function channelStream(transmit: Transmit) {
+export function channelStream(live: LiveChannels) {
   return ({ channelId, readMarkerUrl, markOnShow = false }: { channelId: number; readMarkerUrl: string; markOnShow?: boolean }) => ({
     error: '',
-    subscription: null as ReturnType<Transmit['subscription']> | null,
+    stops: [] as Array<() => void>,
 
     async init() {
       this.scrollToEnd()
       if (markOnShow) {
         this.markNewestShown()
-        window.addEventListener(CHAT_SHOWN_EVENT, () => {
+        const onShown = () => {
           this.scrollToEnd()
           this.markNewestShown()
-        })
+        }
+        window.addEventListener(CHAT_SHOWN_EVENT, onShown)
+        this.stops.push(() => window.removeEventListener(CHAT_SHOWN_EVENT, onShown))
       }
-      const subscription = transmit.subscription(SseChannel.channel(channelId))
-      this.subscription = subscription
-      subscription.onMessage<ChannelEvent>((event) => {
+      // Shared with the other components on this channel (the call room's status line), and kept
+      // across an htmx swap to the same channel (resources/js/live_channels.ts).
+      const listener = live.listen<ChannelEvent>(SseChannel.channel(channelId), (event) => {
         if (event.type === 'message.posted') this.append(event)
         else if (event.type === 'message.updated') this.replace(event)
         // The call banner refreshes itself (htmx) on this event.
         else if (isChannelCallEvent(event)) dispatchCallEvent('call-changed')
       })
-      await subscription.create()
+      this.stops.push(listener.stop)
+      await listener.ready
     },
 
-    async destroy() {
-      await this.subscription?.delete()
+    destroy() {
+      this.stops.forEach((stop) => stop())
+      this.stops = []
     },
 
     messages(): HTMLElement {

@@ -82,6 +82,15 @@ test.group('Calls: htmx fragments and the URLs the page is given', (group) => {
       `ringingUrl: '/calls/ringing', acceptUrl: '/calls/CALL_ID/participation', declineUrl: '/calls/CALL_ID/decline'`
     )
     const room = (await client.get(`/calls/${callId}`).loginAs(alice!)).text()
-    assert.include(room, `callMedia({ kind: 'video', signalPath: '/calls/${callId}/signal', qualityReportsUrl: '/calls/${callId}/quality_reports' })`)
+    assert.include(room, `callMedia({ callId: ${callId}, kind: 'video', signalPath: '/calls/${callId}/signal', qualityReportsUrl: '/calls/${callId}/quality_reports' })`)
+    // alice is in the call: every page's dock names it, with the room and the way out (the
+    // attribute is escaped as a whole: its quotes come as &#x27;).
+    assert.include(
+      channelPage.replaceAll('&#x27;', "'"),
+      `callDock({ call: { callId: ${callId}, kind: 'video', signalPath: '/calls/${callId}/signal', qualityReportsUrl: '/calls/${callId}/quality_reports', roomUrl: '/calls/${callId}', leaveUrl: '/calls/${callId}/participation' } })`
+    )
+    // bob is only rung: his pages have an empty dock.
+    const bobsPage = (await client.get(`/channels/${channel.id}`).loginAs(bob!)).text()
+    assert.include(bobsPage, 'callDock({ call: null })')
   })
 })
