@@ -18,21 +18,35 @@ async function atSize(page: Page, size: { width: number; height: number }) {
 
 type Box = { x: number; y: number; width: number; height: number }
 
-/** Where each person's tile is on screen, by user id, once every tile has a size. */
+/**
+ * Where each person's tile is on screen, by user id, once every tile has a size and the layout
+ * has settled: all tiles are read in one go in the page, twice, a few frames apart, and only two
+ * equal readings count (a resize or a new tile relays the stage out over the next frames).
+ */
 async function tileBoxes(page: Page, count: number) {
-  return until(
+  const { boxes } = await until(
     async () => {
-      const boxes = new Map<number, Box>()
-      for (const tile of await page.locator('.tile').all()) {
-        const box = await tile.boundingBox()
-        if (box && box.width > 0) boxes.set(Number(await tile.getAttribute('data-user-id')), box)
-      }
-      return boxes
+      const readings = await page.evaluate(async () => {
+        const read = () =>
+          [...document.querySelectorAll<HTMLElement>('.tile')].map((tile) => {
+            const { x, y, width, height } = tile.getBoundingClientRect()
+            return { userId: Number(tile.dataset.userId), box: { x, y, width, height } }
+          })
+        const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve))
+        const first = read()
+        await nextFrame()
+        await nextFrame()
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        return { first, second: read() }
+      })
+      const boxes = new Map(readings.second.filter(({ box }) => box.width > 0).map(({ userId, box }) => [userId, box]))
+      return { boxes, settled: JSON.stringify(readings.first) === JSON.stringify(readings.second) }
     },
-    (boxes) => boxes.size === count,
+    ({ boxes, settled }) => settled && boxes.size === count,
     10_000,
     `${count} tiles laid out`
   )
+  return boxes
 }
 
 const inside = (box: Box, viewport: { width: number; height: number }) =>
@@ -48,11 +62,12 @@ function bigTile(page: Page, userId: number, count: number, what: string) {
   )
 }
 
-/** Waits until every tile has the same width (the grid). */
+/** Waits until every tile has the same size (the grid). */
 function evenTiles(page: Page, count: number, what: string) {
   return until(
     () => tileBoxes(page, count),
-    (boxes) => new Set([...boxes.values()].map((box) => Math.round(box.width))).size === 1,
+    // Same width and height: a tile whose video has not told its size yet is not laid out.
+    (boxes) => new Set([...boxes.values()].map((box) => `${Math.round(box.width)}x${Math.round(box.height)}`)).size === 1,
     10_000,
     what
   )

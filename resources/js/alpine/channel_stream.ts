@@ -52,15 +52,22 @@ export function channelStream(live: LiveChannels) {
     },
 
     append(event: MessagePayload) {
-      // My own messages already arrived as the htmx response; a page can also see its own
-      // broadcast after a reconnect: never show a message twice.
-      if (document.getElementById(`message-${event.id}`)) return
+      this.show(event.id, event.html)
+    },
+
+    /**
+     * The one way a message enters the timeline, whoever brought it: the stream (others' posts,
+     * and my own, which may come back over SSE before my post's response) or my post's response
+     * (the composer swaps nothing itself). Whichever comes second finds it shown: never twice.
+     */
+    show(id: number, html: string) {
+      if (document.getElementById(`message-${id}`)) return
       const list = this.messages()
       list.querySelector('.timeline__empty')?.remove()
-      list.insertAdjacentHTML('beforeend', event.html)
+      list.insertAdjacentHTML('beforeend', html)
       localizeTimes(list)
       this.scrollToEnd()
-      if (this.isShown()) this.markRead(event.id)
+      if (this.isShown()) this.markRead(id)
     },
 
     /** The page is in front and the timeline laid out (not in a closed chat drawer). */
@@ -102,23 +109,14 @@ export function channelStream(live: LiveChannels) {
       ;(event.target as HTMLTextAreaElement).form?.requestSubmit()
     },
 
-    /**
-     * My message can come back over SSE before the post's own response: append() showed it,
-     * so the response is not swapped in a second time.
-     */
-    skipShownMessage(event: CustomEvent) {
-      const id = /id="message-(\d+)"/.exec(String(event.detail.serverResponse ?? ''))?.[1]
-      if (id && document.getElementById(`message-${id}`)) event.detail.shouldSwap = false
-    },
-
     afterPost(event: CustomEvent) {
       const form = event.target as HTMLFormElement
       const xhr = event.detail.xhr as XMLHttpRequest
       if (event.detail.successful) {
         this.error = ''
         form.reset()
-        this.messages().querySelector('.timeline__empty')?.remove()
-        this.scrollToEnd()
+        const id = /id="message-(\d+)"/.exec(xhr.responseText)?.[1]
+        if (id) this.show(Number(id), xhr.responseText)
       } else if (xhr.status === 422 || xhr.status === 429) {
         // A validation error, or "You are posting messages too quickly. Try again in 20 seconds.".
         this.error = errorText(xhr.responseText)
