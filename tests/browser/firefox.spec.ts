@@ -14,10 +14,12 @@ import {
   type AnyPage,
   type PeerStats,
 } from '#tests/helpers/browser'
-import { firefoxForGroup, firefoxSkip, intoRoom, type FirefoxPage } from '#tests/helpers/firefox'
+import { firefoxForGroup, firefoxMissing, intoRoom, type FirefoxPage } from '#tests/helpers/firefox'
+import { printedSkip } from '#tests/helpers/services'
 
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
-const skip = firefoxSkip()
+// Why the Firefox tests cannot run here (printed with the skip), or null.
+const firefoxMissingReason = firefoxMissing()
 
 /** Both kinds of media keep arriving: audio and video bytes, and decoded frames, all go up. */
 async function mediaKeepsFlowing(page: AnyPage, who: string) {
@@ -110,7 +112,7 @@ test.group('Calls between Chromium and Firefox', (group) => {
     await chromiumPage.waitForSelector('text=You ended the call for everyone.')
     assert.deepEqual(await heldStates(firefoxPage), ['closed'])
     assert.equal((await snapshot(callId)).call.status, 'ended')
-  }).skip(...skip)
+  }).skip(...printedSkip(firefoxMissingReason !== null, firefoxMissingReason ?? ''))
 
   test('Firefox calls, Chromium accepts: the same call, and Firefox ends it for everyone', async ({ assert }) => {
     const { chromiumUser, firefoxUser, channel, chromiumPage, firefoxPage } = await twoBrowsers()
@@ -134,5 +136,5 @@ test.group('Calls between Chromium and Firefox', (group) => {
     assert.isFalse(await inPage(firefoxPage, () => Boolean((window as any).confabCall)))
     assert.deepEqual(await heldStates(chromiumPage), ['closed'])
     assert.equal((await snapshot(callId)).call.status, 'ended')
-  }).skip(...skip)
+  }).skip(...printedSkip(firefoxMissingReason !== null, firefoxMissingReason ?? ''))
 })

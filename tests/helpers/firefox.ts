@@ -3,7 +3,6 @@ import { networkInterfaces } from 'node:os'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import type { Group } from '@japa/runner/core'
 import { enableCallLogs, recordCspViolations, signIn } from '#tests/helpers/browser'
-import { printedSkip } from '#tests/helpers/services'
 import type User from '#models/user'
 
 export type { Page as FirefoxPage } from 'puppeteer-core'
@@ -48,12 +47,6 @@ export function firefoxMissing() {
     throw new Error(`The Firefox tests are required (REQUIRE_FIREFOX=1). ${missing}`)
   }
   return missing
-}
-
-/** Arguments for `.skip()` on a Firefox test: skipped with the reason printed. */
-export function firefoxSkip(): [boolean, string] {
-  const missing = firefoxMissing()
-  return printedSkip(missing !== null, missing ?? '')
 }
 
 /** Free of app imports beyond the sign-in, like launchChromium. Over WebDriver BiDi. */
