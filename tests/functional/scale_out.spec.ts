@@ -6,7 +6,7 @@ import app from '@adonisjs/core/services/app'
 import { AppProcess } from '#tests/helpers/app_process'
 import { BrowserlessClient } from '#tests/helpers/browserless_client'
 import { TEST_PASSWORD } from '#database/factories/user_factory'
-import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
+import { channelWith, people, withCleanDatabase, type User } from '#tests/helpers/world'
 import { TEST_REDIS_URL, printedSkip, reachable, redisForTests } from '#tests/helpers/services'
 import { CallSocketClient } from '#tests/helpers/call_socket'
 import { expireDeadline, snapshot } from '#tests/helpers/calls'
@@ -99,19 +99,26 @@ async function joinedCall(a: AppProcess) {
   return { alice: alice!, bob: bob!, callId, aliceOnA, bobOnA }
 }
 
+type Cleanup = (fn: () => Promise<void>) => void
+
+/** alice's call socket on instance A, then bob's on B, each past its welcome; bob's welcome too. */
+async function aliceOnABobOnB(call: { alice: User; bob: User; callId: number }, a: AppProcess, b: AppProcess, cleanup: Cleanup) {
+  const aliceSocket = await CallSocketClient.as(call.alice, call.callId, { server: a.url })
+  cleanup(async () => aliceSocket.close())
+  await aliceSocket.next('welcome')
+  const bobSocket = await CallSocketClient.as(call.bob, call.callId, { server: b.url })
+  cleanup(async () => bobSocket.close())
+  return { aliceSocket, bobSocket, bobsWelcome: await bobSocket.next('welcome') }
+}
+
 test.group('Scale-out: call signaling across instances', (group) => {
   withCleanDatabase(group)
 
   test('participants on different instances exchange signal and media; end on A closes B with 4410', async ({ assert, cleanup }) => {
     const { a, b } = await twoInstances({ REDIS_URL: TEST_REDIS_URL }, cleanup)
-    const { alice, bob, callId } = await joinedCall(a)
-
-    const aliceSocket = await CallSocketClient.as(alice, callId, { server: a.url })
-    cleanup(async () => aliceSocket.close())
-    await aliceSocket.next('welcome')
-    const bobSocket = await CallSocketClient.as(bob, callId, { server: b.url })
-    cleanup(async () => bobSocket.close())
-    const welcome = await bobSocket.next('welcome')
+    const call = await joinedCall(a)
+    const { alice, bob } = call
+    const { aliceSocket, bobSocket, bobsWelcome: welcome } = await aliceOnABobOnB(call, a, b, cleanup)
     assert.equal(welcome.participants.find((p) => p.userId === alice.id)!.connection, 'connected')
     assert.equal((await aliceSocket.next('participant.joined')).participant.userId, bob.id)
 
@@ -484,13 +491,9 @@ test.group('Scale-out: raised hands across instances', (group) => {
 
   test('a hand raised on B is seen on A and in a welcome there; the initiator on A lowers it on B', async ({ assert, cleanup }) => {
     const { a, b } = await twoInstances({ REDIS_URL: TEST_REDIS_URL }, cleanup, [3500, 3501])
-    const { alice, bob, callId } = await joinedCall(a)
-    const aliceSocket = await CallSocketClient.as(alice, callId, { server: a.url })
-    cleanup(async () => aliceSocket.close())
-    await aliceSocket.next('welcome')
-    const bobSocket = await CallSocketClient.as(bob, callId, { server: b.url })
-    cleanup(async () => bobSocket.close())
-    await bobSocket.next('welcome')
+    const call = await joinedCall(a)
+    const { alice, bob, callId } = call
+    const { aliceSocket, bobSocket } = await aliceOnABobOnB(call, a, b, cleanup)
     await aliceSocket.next('participant.joined')
 
     bobSocket.send({ type: 'hand', raised: true })
