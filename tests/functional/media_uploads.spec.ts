@@ -69,7 +69,9 @@ test.group('Media messages: uploads that do not finish', (group) => {
   test('an upload past the cap is refused with 413 while it is still streaming (chunked, no Content-Length)', async ({ assert, cleanup }) => {
     const saved = mediaMessagesConfig.voiceMaxBytes
     mediaMessagesConfig.voiceMaxBytes = 100_000
-    cleanup(() => (mediaMessagesConfig.voiceMaxBytes = saved))
+    cleanup(() => {
+      mediaMessagesConfig.voiceMaxBytes = saved
+    })
     const [alice] = await people(1)
     const channel = await channelWith([alice!])
     const browser = await new BrowserlessClient(baseUrl()).login(alice!.email, TEST_PASSWORD)
