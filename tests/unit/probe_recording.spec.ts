@@ -6,6 +6,10 @@ import { test } from '@japa/runner'
 import { probeRecording } from '#media/probe_recording'
 import { MediaProblem } from '#media/container_report'
 import { fixtureManifest, fixturePath } from '#tests/helpers/media'
+import { ByteReader } from '#media/byte_reader'
+import { readOgg } from '#media/ogg'
+import { waveformPeaks } from '#media/waveform'
+import waveformThread from '#media/waveform_thread'
 
 const OPTIONS = { maxSeconds: 300, stopLagMs: 1000, bars: 64 }
 
@@ -58,6 +62,17 @@ test.group('probeRecording: real recordings of the browsers', () => {
     assert.isAbove(beeps.filter((peak) => peak < 0.1).length, 32, 'mostly quiet between the beeps')
     assert.isAbove(beeps.filter((peak) => peak > 0.5).length, 0, 'some beeps')
     assert.isTrue(hum.every((peak) => peak > 0.5), 'a steady tone all along')
+  })
+
+  test('the worker thread computes the same waveform as the decoder in this thread', async ({ assert }) => {
+    const reader = await ByteReader.open(fixturePath('firefox_voice.ogg'))
+    const report = await readOgg(reader, true).finally(() => reader.close())
+    const here = await waveformPeaks(report.opus!.head, report.opus!.packets, report.durationMs, 16)
+    const there = await waveformThread.peaks(report.opus!.head, report.opus!.packets, report.durationMs, 16)
+    assert.lengthOf(here, 16)
+    assert.deepEqual(there, here)
+    // The packets moved to the worker: this thread no longer holds their bytes.
+    assert.equal(report.opus!.packets[0]!.byteLength, 0)
   })
 
   test('the maximum length is taken with one second of stop lag, not more', async ({ assert }) => {
