@@ -172,6 +172,11 @@ test.group('Media messages: posting', (group) => {
     const missing = await browser.fetch(`/channels/${channel.id}/media_messages`, { method: 'POST', body: noFile, headers: { accept: 'application/json' } })
     assert.equal(missing.status, 422)
     assert.equal((await missing.json()).errors[0].code, 'E_MEDIA_MISSING')
+    for (const [type, body] of [['application/json', '{"kind":"voice"}'], ['application/x-www-form-urlencoded', 'kind=voice']]) {
+      const notMultipart = await browser.fetch(`/channels/${channel.id}/media_messages`, { method: 'POST', body, headers: { 'content-type': type, 'accept': 'application/json' } })
+      assert.equal(notMultipart.status, 422, type)
+      assert.equal((await notMultipart.json()).errors[0].code, 'E_MEDIA_MISSING', type)
+    }
     await assertNothingKept(assert)
   })
 
