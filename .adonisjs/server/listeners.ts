@@ -7,6 +7,7 @@ export const listeners = {
   ArmRingTimer: () => import('#listeners/arm_ring_timer'),
   BroadcastMessage: () => import('#listeners/broadcast_message'),
   CallNotifier: () => import('#listeners/call_notifier'),
+  CloseSfuRoom: () => import('#listeners/close_sfu_room'),
   RecordCallMetrics: () => import('#listeners/record_call_metrics'),
   SyncCallSockets: () => import('#listeners/sync_call_sockets'),
 }

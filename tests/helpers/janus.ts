@@ -98,6 +98,8 @@ export interface JanusOptions {
   rtpPorts: string
   /** Janus's session timeout in seconds (a session without keepalive is destroyed after it). */
   sessionTimeout?: number
+  /** Janus's api_secret; a random one by default. */
+  apiSecret?: string
 }
 
 /**
@@ -106,7 +108,7 @@ export interface JanusOptions {
  * VideoRoom plugin only, ICE on the namespace's interface. Stopped by PID.
  */
 export class JanusServer {
-  readonly apiSecret = randomBytes(16).toString('hex')
+  readonly apiSecret: string
   /** Milliseconds the last start took, from spawn to the WebSocket port accepting. */
   startMs = 0
   #child: ChildProcess | null = null
@@ -118,6 +120,7 @@ export class JanusServer {
     readonly options: JanusOptions
   ) {
     this.#dir = resolve(tmpDir, `janus-${options.wsPort}`)
+    this.apiSecret = options.apiSecret ?? randomBytes(16).toString('hex')
   }
 
   get url() {
@@ -244,4 +247,26 @@ admin: {
       await exited
     }
   }
+}
+
+/**
+ * Janus servers for one test group: the namespace and each server started in the group's setup
+ * (their start times logged), stopped and removed in its teardown. Nothing starts when Janus is
+ * missing here (the group's tests are skipped then).
+ */
+export function janusForGroup(group: { setup: (fn: () => Promise<void>) => void; teardown: (fn: () => Promise<void>) => void }, servers: JanusServer[]) {
+  const namespace = new JanusNamespace()
+  group.setup(async () => {
+    if (JanusNamespace.missing()) return
+    namespace.create()
+    for (const server of servers) {
+      await server.start()
+      console.log(`Janus ${server.url} started in ${server.startMs} ms`)
+    }
+  })
+  group.teardown(async () => {
+    for (const server of servers) await server.stop()
+    namespace.remove()
+  })
+  return namespace
 }

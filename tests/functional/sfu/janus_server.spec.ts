@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import WebSocket from 'ws'
-import { JanusNamespace, JanusServer } from '#tests/helpers/janus'
+import { JanusNamespace, JanusServer, janusForGroup } from '#tests/helpers/janus'
 import { printedSkip, reachable } from '#tests/helpers/services'
 
 const janus = JanusNamespace.availableForTests()
@@ -19,18 +19,8 @@ async function ask(url: string, body: Record<string, unknown>) {
 }
 
 test.group('Janus for tests: a real Janus in its own network namespace', (group) => {
-  const namespace = new JanusNamespace()
   const server = new JanusServer('tmp', { wsPort: 3560, rtpPorts: '20000-20050' })
-  group.setup(async () => {
-    if (janus.missing) return
-    namespace.create()
-    await server.start()
-    console.log(`Janus started in ${server.startMs} ms`)
-    return async () => {
-      await server.stop()
-      namespace.remove()
-    }
-  })
+  const namespace = janusForGroup(group, [server])
 
   test('answers on its WebSocket API only with the apisecret', async ({ assert }) => {
     const refused = await ask(server.url, { janus: 'create' })
