@@ -19,7 +19,7 @@ export default class SfuProvider {
       apiSecret: sfuConfig.apiSecret,
       keepaliveMs: sfuConfig.keepaliveMs,
       requestTimeoutMs: sfuConfig.requestTimeoutMs,
-    })
+    }, sfuConfig.sfuFrom)
   }
 
   async shutdown() {

@@ -39,6 +39,8 @@ const ROOM_EXISTS = 427
  */
 export class SfuRooms extends EventEmitter<Events> {
   #servers = new Map<string, SfuServer>()
+  /** CALL_SFU_FROM as configured with the servers: null, never; 0, every call. */
+  sfuFrom: number | null = null
 
   constructor(private secretKey: string) {
     super()
@@ -56,9 +58,21 @@ export class SfuRooms extends EventEmitter<Events> {
     return this.#servers.get(url)
   }
 
+  /**
+   * Whether a call goes through the SFU: it has a room already, or every call does
+   * (CALL_SFU_FROM=0) and a server is up. The switch at a threshold is not built yet
+   * (docs/sfu.md): with CALL_SFU_FROM above 0 calls stay meshes.
+   */
+  usesSfu(call: { sfuRoomId: number | null }) {
+    if (!this.enabled) return false
+    if (call.sfuRoomId !== null) return true
+    return this.sfuFrom === 0 && this.servers.some((server) => server.connection.state === 'up')
+  }
+
   /** Connects to these servers (closing any previous ones). An empty list: mesh only. */
-  async use(urls: string[], options: JanusConnectionOptions = {}) {
+  async use(urls: string[], options: JanusConnectionOptions = {}, sfuFrom: number | null = null) {
     await this.close()
+    this.sfuFrom = urls.length > 0 ? sfuFrom : null
     for (const url of urls) {
       const connection = new JanusConnection(url, options)
       connection.on('down', (reason) => this.emit('serverDown', url, reason))
@@ -71,6 +85,7 @@ export class SfuRooms extends EventEmitter<Events> {
   async close() {
     const servers = this.servers
     this.#servers.clear()
+    this.sfuFrom = null
     await Promise.all(servers.map((server) => server.connection.close()))
   }
 

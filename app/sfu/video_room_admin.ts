@@ -77,6 +77,11 @@ export class VideoRoomAdmin {
     }))
   }
 
+  /** Removes a participant from a room (its PeerConnections hung up). */
+  async kick(room: number, secret: string, id: number) {
+    await this.#ask({ request: 'kick', room, secret, id })
+  }
+
   /** Destroys a room; a room Janus no longer has (426) counts as destroyed. */
   async destroy(room: number, secret: string) {
     try {

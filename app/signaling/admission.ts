@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws'
 import callsConfig from '#config/calls'
 import Call from '#models/call'
+import sfuRooms from '#sfu/main'
 import CallParticipant from '#models/call_participant'
 import type User from '#models/user'
 import type { IceServers } from '#services/ice_servers'
@@ -158,6 +159,7 @@ export class Admission {
         participants: joined.map((participant) => whereabouts(room, participant, remote.get(participant.userId))),
         iceServers: this.iceServers.for(user.id),
         iceTransportPolicy: this.iceServers.transportPolicy,
+        topology: sfuRooms.usesSfu(call) ? 'sfu' : 'mesh',
       })
       return { room, member, socket, welcome, reconnected }
     }

@@ -1,6 +1,7 @@
 import { SignalingClient } from './signaling_client.js'
 import { LocalMedia } from './local_media.js'
 import { Mesh } from './mesh.js'
+import { SfuSession } from './sfu_session.js'
 import { CallStage } from './call_stage.js'
 import { dispatchCallEvent } from './call_events.js'
 import { CallQualityReporter } from './call_quality_reporter.js'
@@ -27,14 +28,13 @@ export const buildCallParts: BuildCall = async (options, hooks) => {
   const peerId = crypto.randomUUID()
   const origin = window.location.origin.replace(/^http/, 'ws')
   const signaling = new SignalingClient({ url: `${origin}${options.signalPath}?peer=${peerId}` })
-  const mesh = new Mesh({
-    signaling,
-    media,
-    createPeerConnection: (config) => new RTCPeerConnection(config),
-    log: (namespace, ...args) => {
-      if (localStorage.getItem('debug')?.includes(namespace)) console.debug(namespace, ...args)
-    },
-  })
+  const log = (namespace: string, ...args: unknown[]) => {
+    if (localStorage.getItem('debug')?.includes(namespace)) console.debug(namespace, ...args)
+  }
+  const createPeerConnection = (config: RTCConfiguration) => new RTCPeerConnection(config)
+  // Used only if the server's welcome says this call goes through the SFU (docs/sfu.md).
+  const sfu = new SfuSession({ send: (frame) => signaling.send(frame), createPeerConnection, log })
+  const mesh = new Mesh({ signaling, media, createPeerConnection, sfu, log })
   const stage = new CallStage({ media, signaling, mesh })
   const hands = new Hands({ signaling })
   const self = { userId: 0, initiator: false }

@@ -2,6 +2,7 @@ import { Emitter } from './emitter.js'
 import { PeerSession, type PeerConnectionFactory } from './peer_session.js'
 import type { SignalingClient } from './signaling_client.js'
 import type { LocalMedia } from './local_media.js'
+import type { SfuSession } from './sfu_session.js'
 import type { MediaState, ParticipantInfo, ServerFrames } from '../../../app/signaling/protocol.js'
 
 export type Participant = ParticipantInfo & {
@@ -30,6 +31,8 @@ export type MeshOptions = {
   signaling: SignalingClient
   media: LocalMedia
   createPeerConnection: PeerConnectionFactory
+  /** The page's SFU media, used instead of peer connections when the server says the call is an SFU call. */
+  sfu?: SfuSession
   log?: (namespace: 'call:sdp' | 'call:ice' | 'call:state', ...args: unknown[]) => void
 }
 
@@ -49,6 +52,10 @@ export class Mesh extends Emitter<Events> {
   #config: RTCConfiguration = {}
   #unsubscribe: Array<() => void> = []
   #closed = false
+  /** The welcome said `topology: 'sfu'`: media goes through options.sfu, no peer connections. */
+  #sfuMode = false
+  /** What the SFU sends of each person, kept for someone whose feed arrives before their `participant.joined`. */
+  #sfuStreams = new Map<number, MediaStream>()
 
   constructor(private options: MeshOptions) {
     super()
@@ -58,6 +65,7 @@ export class Mesh extends Emitter<Events> {
       signaling.on('participant.joined', (frame) => this.#joined(frame)),
       signaling.on('participant.left', (frame) => this.#left(frame.userId)),
       signaling.on('signal', (frame) => void this.#sessionFor(frame.from, frame.fromPeer)?.receive(frame.data)),
+      ...this.#sfuListeners(),
       signaling.on('media', (frame) => this.#media(frame.userId, frame)),
       signaling.on('ice.servers', (frame) => this.#updateIceServers(frame.iceServers)),
       signaling.on('call.ended', (frame) => {
@@ -66,6 +74,7 @@ export class Mesh extends Emitter<Events> {
       }),
       media.on('track', ({ kind, track }) => {
         for (const session of this.#sessions.values()) void session.replaceTrack(kind, track)
+        void options.sfu?.replaceTrack(kind, track as MediaStreamTrack | null)
       }),
       media.on('state', (state) => {
         signaling.send({ type: 'media', ...state })
@@ -76,6 +85,10 @@ export class Mesh extends Emitter<Events> {
 
   get selfId() {
     return this.#selfId
+  }
+
+  get sfu() {
+    return this.#sfuMode ? this.options.sfu : undefined
   }
 
   get participants() {
@@ -95,6 +108,7 @@ export class Mesh extends Emitter<Events> {
     this.#closed = true
     for (const session of this.#sessions.values()) session.close()
     this.#sessions.clear()
+    this.options.sfu?.close()
     this.#unsubscribe.forEach((unsubscribe) => unsubscribe())
   }
 
@@ -105,6 +119,9 @@ export class Mesh extends Emitter<Events> {
       // `relay` when the server says so (ICE_TRANSPORT_POLICY): every path goes through TURN.
       iceTransportPolicy: frame.iceTransportPolicy,
     }
+    this.#sfuMode = frame.topology === 'sfu' && Boolean(this.options.sfu)
+    // SFU: my media goes to the server once per page (a reconnect keeps both connections).
+    if (this.#sfuMode) void this.options.sfu!.start(this.#config, this.options.media.tracks as MediaStreamTrack[])
     const present = new Set(frame.participants.map((participant) => participant.userId))
     for (const userId of [...this.#participants.keys()]) {
       if (!present.has(userId)) this.#left(userId)
@@ -116,6 +133,7 @@ export class Mesh extends Emitter<Events> {
       }
       const existing = this.#sessions.get(info.userId)
       this.#participants.set(info.userId, { ...info, stream: this.#participants.get(info.userId)?.stream ?? null, peerState: existing?.pc.connectionState ?? 'new' })
+      if (this.#sfuMode) continue
       if (existing && this.#samePeer(info.userId, info.peerId)) {
         // Our connections survived the signaling drop: we repair them (the others wait for it).
         existing.restartIce()
@@ -133,7 +151,8 @@ export class Mesh extends Emitter<Events> {
     if (participant.userId === this.#selfId) return
     const known = this.#participants.get(participant.userId)
     const existing = this.#sessions.get(participant.userId)
-    this.#participants.set(participant.userId, { ...participant, stream: known?.stream ?? null, peerState: existing?.pc.connectionState ?? 'new' })
+    const stream = known?.stream ?? this.#sfuStreams.get(participant.userId) ?? null
+    this.#participants.set(participant.userId, { ...participant, stream, peerState: existing?.pc.connectionState ?? 'new' })
     // The newcomer makes the offers (see #welcome); we answer when they come. Offering from
     // both sides at once is "glare": perfect negotiation resolves it, but only one side
     // offering connects faster. If they came back on a new page, the old connection is gone.
@@ -170,7 +189,7 @@ export class Mesh extends Emitter<Events> {
    * session on demand), or from a page that replaced the one we talk to (start over with it).
    */
   #sessionFor(userId: number, peerId: string | null) {
-    if (this.#selfId === null) return undefined
+    if (this.#selfId === null || this.#sfuMode) return undefined
     const existing = this.#sessions.get(userId)
     if (existing && this.#samePeer(userId, peerId)) return existing
     return this.#connect(userId, peerId, false)
@@ -211,6 +230,35 @@ export class Mesh extends Emitter<Events> {
     })
     this.#rebalance()
     return session
+  }
+
+  /** The SFU's frames go to the SFU session, and what it receives to the participants' tiles. */
+  #sfuListeners() {
+    const { signaling, sfu } = this.options
+    if (!sfu) return []
+    return [
+      signaling.on('sfu.answer', (frame) => void sfu.receive(frame)),
+      signaling.on('sfu.offer', (frame) => void sfu.receive(frame)),
+      signaling.on('sfu.trickle', (frame) => void sfu.receive(frame)),
+      signaling.on('sfu.feeds', (frame) => void sfu.receive(frame)),
+      sfu.on('stream', ({ userId, stream }) => {
+        this.#sfuStreams.set(userId, stream)
+        const participant = this.#participants.get(userId)
+        if (participant) participant.stream = stream
+        this.#changed()
+      }),
+      sfu.on('gone', (userId) => {
+        this.#sfuStreams.delete(userId)
+        const participant = this.#participants.get(userId)
+        if (participant) participant.stream = null
+        this.#changed()
+      }),
+      sfu.on('state', ({ target, state }) => {
+        if (target !== 'subscriber') return
+        for (const participant of this.#participants.values()) if (participant.peerState !== 'self') participant.peerState = state
+        this.#changed()
+      }),
+    ]
   }
 
   #rebalance() {

@@ -1,0 +1,103 @@
+import { test } from '@japa/runner'
+import type { Page } from 'playwright-core'
+import sfuRooms from '#sfu/main'
+import Call from '#models/call'
+import { JanusNamespace, JanusServer, janusForGroup } from '#tests/helpers/janus'
+import { printedSkip } from '#tests/helpers/services'
+import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
+import { acceptRing, chromiumForGroup, startCallFrom, until } from '#tests/helpers/browser'
+
+const janus = JanusNamespace.availableForTests()
+const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
+
+type SfuStats = {
+  meshConnections: number
+  publisher: RTCPeerConnectionState | null
+  subscriber: RTCPeerConnectionState | null
+  framesDecoded: number
+  audioPackets: number
+  /** The remote address of each connection's selected candidate pair. */
+  remoteAddresses: string[]
+}
+
+/** What a page's SFU connections (window.confabCall.mesh.sfu) report through getStats(). */
+function sfuStats(page: Page): Promise<SfuStats> {
+  return page.evaluate(async () => {
+    const mesh = (window as any).confabCall?.mesh
+    const sfu = mesh?.sfu
+    const result = {
+      meshConnections: mesh?.sessions.length ?? 0,
+      publisher: sfu?.publisher?.connectionState ?? null,
+      subscriber: sfu?.subscriber?.connectionState ?? null,
+      framesDecoded: 0,
+      audioPackets: 0,
+      remoteAddresses: [] as string[],
+    }
+    for (const pc of [sfu?.publisher, sfu?.subscriber]) {
+      if (!pc) continue
+      const report: RTCStatsReport = await pc.getStats()
+      report.forEach((stat: any) => {
+        if (stat.type === 'inbound-rtp' && stat.kind === 'video') result.framesDecoded += stat.framesDecoded ?? 0
+        if (stat.type === 'inbound-rtp' && stat.kind === 'audio') result.audioPackets += stat.packetsReceived ?? 0
+        if (stat.type === 'transport' && stat.selectedCandidatePairId) {
+          const pair = report.get(stat.selectedCandidatePairId)
+          const remote = pair && report.get(pair.remoteCandidateId)
+          if (remote) result.remoteAddresses.push(remote.address ?? remote.ip)
+        }
+      })
+    }
+    return result
+  })
+}
+
+test.group('SFU calls in Chromium: media through a real Janus', (group) => {
+  withCleanDatabase(group)
+  const server = new JanusServer('tmp', { wsPort: 3560, rtpPorts: '20000-20100' })
+  janusForGroup(group, [server])
+  const open = chromiumForGroup(group)
+  group.setup(async () => {
+    if (janus.missing) return
+    // The app's own SFU service, on this Janus, with every call through it (CALL_SFU_FROM=0).
+    await sfuRooms.use([server.url], { apiSecret: server.apiSecret }, 0)
+    await sfuRooms.servers[0]!.connection.ready()
+  })
+  group.teardown(() => sfuRooms.close())
+
+  test('two pages send their media to Janus and decode each other through it; ending leaves no room', async ({ assert }) => {
+    const [alice, bob] = await people(2)
+    const channel = await channelWith([alice!, bob!])
+    const alicePage = await open(alice!, baseUrl())
+    const bobPage = await open(bob!, baseUrl())
+    const started = Date.now()
+    const callId = await startCallFrom(alicePage, channel.id, 'video')
+    await acceptRing(bobPage)
+
+    const receiving = (stats: SfuStats) =>
+      stats.publisher === 'connected' && stats.subscriber === 'connected' && stats.framesDecoded > 0 && stats.audioPackets > 0
+    for (const page of [alicePage, bobPage]) {
+      const stats = await until(() => sfuStats(page), receiving, 30_000, 'video and audio decoded through Janus')
+      assert.equal(stats.meshConnections, 0, 'no peer connection between the browsers')
+      assert.deepEqual(stats.remoteAddresses, [JanusNamespace.JANUS_ADDRESS, JanusNamespace.JANUS_ADDRESS])
+    }
+    console.log(`Both pages decoding each other through Janus ${Date.now() - started} ms after the call was started`)
+
+    const call = await Call.findOrFail(callId)
+    assert.equal(call.sfuServer, server.url)
+    const room = { server: server.url, room: call.sfuRoomId! }
+    const publishers = (await sfuRooms.participants(room)).filter((participant) => participant.publisher)
+    assert.sameMembers(publishers.map((publisher) => publisher.id), [alice!.id, bob!.id])
+
+    await bobPage.evaluate(() => {
+      const sfu = (window as any).confabCall.mesh.sfu
+      ;(window as any).heldConnections = [sfu.publisher, sfu.subscriber]
+    })
+    alicePage.once('dialog', (dialog) => void dialog.accept())
+    await alicePage.getByRole('button', { name: 'End for everyone' }).click()
+    await bobPage.waitForSelector('text=The call was ended for everyone.')
+    assert.equal((await Call.findOrFail(callId)).status, 'ended')
+    const admin = sfuRooms.servers[0]!.admin
+    await until(() => admin.list(), (rooms) => !rooms.includes(room.room), 10_000, 'the room gone from Janus')
+    const bobConnections = await bobPage.evaluate(() => (window as any).heldConnections.map((pc: RTCPeerConnection) => pc.connectionState))
+    assert.deepEqual(bobConnections, ['closed', 'closed'])
+  }).skip(...printedSkip(janus.missing, janus.reason))
+})
