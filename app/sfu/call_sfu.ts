@@ -5,7 +5,7 @@ import type { CallRoom } from '#signaling/call_room'
 import type { CallSocket, SfuFrameType } from '#signaling/call_socket'
 import type { ClientFrames } from '#signaling/protocol'
 import { JanusError } from '#sfu/janus_protocol'
-import { SfuParticipant } from '#sfu/sfu_participant'
+import { SfuOutOfOrder, SfuParticipant } from '#sfu/sfu_participant'
 import type { SfuRooms } from '#sfu/sfu_rooms'
 
 /**
@@ -35,6 +35,7 @@ export class CallSfu {
       if (frame.type === 'sfu.start') return await participant.start(frame.jsep)
       return await participant.trickle(frame.target, frame.candidate)
     } catch (error) {
+      if (error instanceof SfuOutOfOrder) return socket.error('not_sfu', error.message)
       if (!(error instanceof JanusError)) throw error
       logger.warn({ err: error, callId: socket.callId, userId: socket.user.id }, `${frame.type} failed`)
       socket.error('sfu_unavailable', `The media server refused ${frame.type}: ${error.message}`.slice(0, 200))

@@ -19,6 +19,9 @@ export interface SfuSeat {
   send: (frame: ServerFrame) => void
 }
 
+/** A frame that makes no sense now (an answer with no offer waiting, a candidate for a connection not started). */
+export class SfuOutOfOrder extends Error {}
+
 /** Janus: a publisher with this id is already in the room. */
 const ID_EXISTS = 436
 /** Janus: no such feed (it left between our look and our subscribe). */
@@ -83,7 +86,7 @@ export class SfuParticipant {
 
   /** The page's answer to our last `sfu.offer`. */
   async start(answer: Jsep) {
-    if (!this.#subscriber || !this.#awaitingAnswer) throw new JanusError(0, 'No subscription offer is waiting for an answer')
+    if (!this.#subscriber || !this.#awaitingAnswer) throw new SfuOutOfOrder('No subscription offer is waiting for an answer')
     await this.#subscriber.message({ request: 'start' }, answer)
     this.#awaitingAnswer = false
     this.#reconcile()
@@ -91,7 +94,7 @@ export class SfuParticipant {
 
   async trickle(target: SfuTarget, candidate: SfuCandidate) {
     const handle = target === 'publisher' ? this.#publisher : this.#subscriber
-    if (!handle) throw new JanusError(0, `No ${target} connection to trickle to`)
+    if (!handle) throw new SfuOutOfOrder(`No ${target} connection to trickle to`)
     await handle.trickle(candidate)
   }
 

@@ -16,6 +16,8 @@ type SfuStats = {
   subscriber: RTCPeerConnectionState | null
   framesDecoded: number
   audioPackets: number
+  /** Inbound video streams that have decoded frames (one per person seen). */
+  videosDecoding: number
   /** The remote address of each connection's selected candidate pair. */
   remoteAddresses: string[]
 }
@@ -31,13 +33,17 @@ function sfuStats(page: Page): Promise<SfuStats> {
       subscriber: sfu?.subscriber?.connectionState ?? null,
       framesDecoded: 0,
       audioPackets: 0,
+      videosDecoding: 0,
       remoteAddresses: [] as string[],
     }
     for (const pc of [sfu?.publisher, sfu?.subscriber]) {
       if (!pc) continue
       const report: RTCStatsReport = await pc.getStats()
       report.forEach((stat: any) => {
-        if (stat.type === 'inbound-rtp' && stat.kind === 'video') result.framesDecoded += stat.framesDecoded ?? 0
+        if (stat.type === 'inbound-rtp' && stat.kind === 'video') {
+          result.framesDecoded += stat.framesDecoded ?? 0
+          if ((stat.framesDecoded ?? 0) > 0) result.videosDecoding += 1
+        }
         if (stat.type === 'inbound-rtp' && stat.kind === 'audio') result.audioPackets += stat.packetsReceived ?? 0
         if (stat.type === 'transport' && stat.selectedCandidatePairId) {
           const pair = report.get(stat.selectedCandidatePairId)
@@ -99,5 +105,39 @@ test.group('SFU calls in Chromium: media through a real Janus', (group) => {
     await until(() => admin.list(), (rooms) => !rooms.includes(room.room), 10_000, 'the room gone from Janus')
     const bobConnections = await bobPage.evaluate(() => (window as any).heldConnections.map((pc: RTCPeerConnection) => pc.connectionState))
     assert.deepEqual(bobConnections, ['closed', 'closed'])
+  }).skip(...printedSkip(janus.missing, janus.reason))
+
+  test('a third person joins later: every subscription is renegotiated to include them; leaving takes them out of Janus', async ({ assert }) => {
+    const everyone = await people(3)
+    const [alice, bob, carol] = everyone
+    const channel = await channelWith(everyone)
+    const [alicePage, bobPage, carolPage] = await Promise.all(everyone.map((person) => open(person, baseUrl())))
+    const callId = await startCallFrom(alicePage!, channel.id, 'video')
+    await acceptRing(bobPage!)
+    const decoding = (videos: number) => (stats: SfuStats) => stats.subscriber === 'connected' && stats.videosDecoding === videos
+    for (const page of [alicePage!, bobPage!]) await until(() => sfuStats(page), decoding(1), 30_000, 'the other one decoding')
+
+    const joined = Date.now()
+    await acceptRing(carolPage!)
+    for (const page of [alicePage!, bobPage!, carolPage!]) {
+      const stats = await until(() => sfuStats(page), decoding(2), 30_000, 'both others decoding')
+      assert.equal(stats.meshConnections, 0)
+    }
+    console.log(`A third person decoded by everyone through Janus ${Date.now() - joined} ms after accepting`)
+    const call = await Call.findOrFail(callId)
+    const room = { server: server.url, room: call.sfuRoomId! }
+    const publisherIds = async () => (await sfuRooms.participants(room)).filter((participant) => participant.publisher).map((participant) => participant.id)
+    assert.sameMembers(await publisherIds(), [alice!.id, bob!.id, carol!.id])
+
+    await Promise.all([carolPage!.waitForURL('**/channels/*'), carolPage!.getByRole('button', { name: 'Leave' }).click()])
+    await until(publisherIds, (ids) => ids.length === 2, 10_000, 'carol gone from the Janus room')
+    assert.sameMembers(await publisherIds(), [alice!.id, bob!.id])
+    // alice still receives bob, and no longer has a tile stream for carol.
+    await until(() => sfuStats(alicePage!), decoding(1), 10_000, 'alice decoding bob only')
+    const carolStream = await alicePage!.evaluate(
+      (userId) => (window as any).confabCall.mesh.participants.find((participant: any) => participant.userId === userId)?.stream ?? null,
+      carol!.id
+    )
+    assert.isNull(carolStream)
   }).skip(...printedSkip(janus.missing, janus.reason))
 })
