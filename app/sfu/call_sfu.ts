@@ -70,6 +70,21 @@ export class CallSfu {
     return participant
   }
 
+  /**
+   * Someone was welcomed into a mesh call that now has `joined` participants: at CALL_SFU_FROM
+   * the call gets its room and every page is told to move (make-before-break, in the browser).
+   * A call stays on the SFU until it ends: the way back to the mesh is not built yet.
+   */
+  admitted(room: CallRoom, call: Call, joined: number) {
+    const from = this.rooms.sfuFrom
+    if (!this.rooms.enabled || from === null || from === 0 || joined < from || call.sfuRoomId !== null) return
+    if (!this.rooms.servers.some((server) => server.connection.state === 'up')) return
+    this.rooms
+      .openFor(call.id, callsConfig.maxParticipants)
+      .then(() => room.broadcast({ type: 'topology', topology: 'sfu' }))
+      .catch((error) => logger.warn({ err: error, callId: call.id }, 'could not move the call to the SFU; it stays a mesh'))
+  }
+
   /** The member left the call (or was replaced): their handles go. */
   async leave(callId: number, userId: number) {
     const participants = this.#participants.get(callId)

@@ -25,6 +25,8 @@ export interface AdmissionHost {
   newSocket(ws: WebSocket, user: User, callId: number, peerId: string | null): CallSocket
   /** The socket closed (see CallSocketHandler.closed). */
   closed(socket: CallSocket): void
+  /** Someone was welcomed into a call of `joined` participants (the SFU switch looks at the count). */
+  admitted(room: CallRoom, call: Call, joined: number): void
 }
 
 type Pending = { connects: number; syncs: number }
@@ -70,6 +72,7 @@ export class Admission {
       if (room.members.get(user.id) === member && member.socket === socket) {
         socket.send(welcome())
         room.broadcast({ type: 'participant.joined', participant: room.info(member), reconnected: admitted.reconnected }, user.id)
+        this.host.admitted(room, admitted.call, admitted.joined)
       }
       early.drainInto((data, isBinary) => socket.receive(data, isBinary))
     } catch (error) {
@@ -161,7 +164,7 @@ export class Admission {
         iceTransportPolicy: this.iceServers.transportPolicy,
         topology: sfuRooms.usesSfu(call) ? 'sfu' : 'mesh',
       })
-      return { room, member, socket, welcome, reconnected }
+      return { room, member, socket, welcome, reconnected, call, joined: joined.length }
     }
   }
 

@@ -46,6 +46,7 @@ export class CallHub implements CallSocketHandler {
       newSocket: (ws: WebSocket, user: User, callId: number, peerId: string | null) =>
         new CallSocket(ws, user, callId, peerId, this, this.#iceServers),
       closed: (socket: CallSocket) => this.closed(socket),
+      admitted: (room: CallRoom, call: Call, joined: number) => this.#sfu.admitted(room, call, joined),
     }
     this.#admission = new Admission(host, bus, this.#presence, this.#iceServers)
     this.#hands = new CallHands(bus, this.#presence)
@@ -117,8 +118,7 @@ export class CallHub implements CallSocketHandler {
 
   /** A `reaction` frame (already past its own rate limit in CallSocket): relayed, never stored. */
   reaction(socket: CallSocket, frame: ClientFrames['reaction']) {
-    const member = this.#rooms.get(socket.callId)?.memberOf(socket)
-    if (member) this.#rooms.get(socket.callId)!.react(member, frame.emoji)
+    this.#rooms.get(socket.callId)?.reactFrom(socket, frame.emoji)
   }
 
   /** The `sfu.*` frames: the member's Janus handles (app/sfu/call_sfu.ts). */

@@ -153,6 +153,12 @@ export class CallRoom {
     return Boolean(socket)
   }
 
+  /** A reaction of the member this socket speaks for (none: dropped). */
+  reactFrom(socket: CallSocket, emoji: Reaction) {
+    const member = this.memberOf(socket)
+    if (member) this.react(member, emoji)
+  }
+
   /** A reaction, relayed to everyone (the sender too, whose page shows it as well) and kept nowhere. */
   react(member: Member, emoji: Reaction) {
     recordRelayed('reaction')

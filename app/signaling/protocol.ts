@@ -128,6 +128,8 @@ export type ServerFrames = {
   /** Janus's offer for the subscriber connection, first or renegotiated; `streams` maps its m-lines to people. */
   'sfu.offer': { type: 'sfu.offer'; jsep: SfuJsep & { type: 'offer' }; streams: SfuStream[] }
   'sfu.trickle': { type: 'sfu.trickle'; target: SfuTarget; candidate: SfuCandidate }
+  /** The call moves to the SFU (it reached CALL_SFU_FROM): publish and subscribe, then close the mesh once the SFU feeds play. */
+  'topology': { type: 'topology'; topology: 'sfu' }
   /** Who publishes in the call's room now, besides you (the server updates your subscription to match). */
   'sfu.feeds': { type: 'sfu.feeds'; userIds: number[] }
 }

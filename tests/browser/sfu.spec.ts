@@ -140,4 +140,60 @@ test.group('SFU calls in Chromium: media through a real Janus', (group) => {
     )
     assert.isNull(carolStream)
   }).skip(...printedSkip(janus.missing, janus.reason))
+
+  test('CALL_SFU_FROM=3: a mesh of two moves to Janus when a third joins, make-before-break', async ({ assert, cleanup }) => {
+    sfuRooms.sfuFrom = 3
+    cleanup(() => {
+      sfuRooms.sfuFrom = 0
+    })
+    const everyone = await people(3)
+    const [alice, bob, carol] = everyone
+    const channel = await channelWith(everyone)
+    const [alicePage, bobPage, carolPage] = await Promise.all(everyone.map((person) => open(person, baseUrl())))
+    const callId = await startCallFrom(alicePage!, channel.id, 'video')
+    await acceptRing(bobPage!)
+    await until(() => sfuStats(alicePage!), (stats) => stats.meshConnections === 1 && stats.publisher === null, 30_000, 'a mesh of two')
+    await until(() => alicePage!.evaluate(() => (window as any).confabCall.mesh.sessions[0].pc.connectionState), (state) => state === 'connected', 30_000, 'the mesh connected')
+    assert.isNull((await Call.findOrFail(callId)).sfuRoomId, 'two people: no room')
+
+    // alice watches bob's tile: the longest time its video does not advance, across the switch.
+    await alicePage!.evaluate((bobId) => {
+      const watch = { gap: 0, last: performance.now(), element: null as any, source: null as any, time: -1 }
+      ;(window as any).bobTileWatch = watch
+      setInterval(() => {
+        const video = document.querySelector(`.tile[data-user-id="${bobId}"] video`) as HTMLVideoElement | null
+        const now = performance.now()
+        if (!video) return
+        if (video !== watch.element || video.srcObject !== watch.source) {
+          Object.assign(watch, { element: video, source: video.srcObject, time: video.currentTime })
+        } else if (video.currentTime > watch.time) {
+          watch.gap = Math.max(watch.gap, now - watch.last)
+          Object.assign(watch, { last: now, time: video.currentTime })
+        }
+      }, 20)
+    }, bob!.id)
+
+    const joined = Date.now()
+    await acceptRing(carolPage!)
+    const onSfu = (stats: SfuStats) => stats.meshConnections === 0 && stats.subscriber === 'connected' && stats.videosDecoding === 2
+    for (const page of [alicePage!, bobPage!, carolPage!]) await until(() => sfuStats(page), onSfu, 40_000, 'two feeds through Janus, no mesh')
+    const switchMs = Date.now() - joined
+    const call = await Call.findOrFail(callId)
+    const room = { server: server.url, room: call.sfuRoomId! }
+    const publishers = (await sfuRooms.participants(room)).filter((participant) => participant.publisher)
+    assert.sameMembers(publishers.map((publisher) => publisher.id), [alice!.id, bob!.id, carol!.id])
+
+    // bob's tile on alice's page plays what Janus sends, and kept playing through the switch.
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const tile = await alicePage!.evaluate((bobId) => {
+      const video = document.querySelector(`.tile[data-user-id="${bobId}"] video`) as HTMLVideoElement
+      const track = (video.srcObject as MediaStream | null)?.getVideoTracks()[0]
+      const sfu = (window as any).confabCall.mesh.sfu
+      const fromJanus = sfu.subscriber.getReceivers().some((receiver: RTCRtpReceiver) => receiver.track === track)
+      return { fromJanus, gap: Math.round((window as any).bobTileWatch.gap), sinceLast: Math.round(performance.now() - (window as any).bobTileWatch.last) }
+    }, bob!.id)
+    assert.isTrue(tile.fromJanus, "bob's tile shows the SFU's track")
+    assert.isBelow(tile.sinceLast, 1000, "bob's tile is playing")
+    console.log(`Mesh to SFU: every page on Janus ${switchMs} ms after the third person accepted; longest freeze of bob's tile on alice's page ${tile.gap} ms`)
+  }).skip(...printedSkip(janus.missing, janus.reason))
 })

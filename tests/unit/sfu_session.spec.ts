@@ -156,3 +156,54 @@ test.group('Mesh in an SFU call', (group) => {
     assert.isTrue(FakePeerConnection.created.every((pc) => pc.closed))
   })
 })
+
+test.group('Mesh moving to the SFU (make-before-break)', (group) => {
+  group.each.setup(() => installMediaStream())
+
+  test('a topology frame starts the SFU; the mesh connection closes only once the SFU stream plays', async ({ assert }) => {
+    FakeSocket.opened = []
+    FakePeerConnection.created = []
+    const signaling = new SignalingClient({ url: 'ws://test/calls/1/signal', createSocket: (url) => new FakeSocket(url) })
+    const createPeerConnection = (config: RTCConfiguration) => new FakePeerConnection(config) as unknown as RTCPeerConnection
+    const sfu = new SfuSession({ send: (frame) => signaling.send(frame), createPeerConnection })
+    const mesh = new Mesh({ signaling, media: new StubMedia() as any, createPeerConnection, sfu })
+    signaling.connect()
+    const socket = FakeSocket.opened[0]!
+    socket.open()
+    socket.receive({
+      type: 'welcome',
+      self: { userId: 1, name: 'Person 1' },
+      call: { id: 1, kind: 'video', status: 'active', initiatorId: 1, answeredAt: null, maxParticipants: 8 },
+      participants: [person(1), person(2)],
+      iceServers: [],
+      iceTransportPolicy: 'all',
+      topology: 'mesh',
+    })
+    await flush()
+    const meshPc = FakePeerConnection.created[0]!
+    assert.lengthOf(mesh.sessions, 1)
+    meshPc.emitTrack(new FakeTrack('video'), [new FakeMediaStream()])
+    const bob = () => mesh.participants.find((participant) => participant.userId === 2)!
+    const meshStream = bob().stream
+    assert.isNotNull(meshStream)
+
+    socket.receive({ type: 'topology', topology: 'sfu' })
+    await flush()
+    assert.include(socket.sent.map((frame) => frame.type), 'sfu.publish')
+    socket.receive({ type: 'sfu.offer', jsep: { type: 'offer', sdp: 'janus' }, streams: [{ mid: '0', userId: 2, kind: 'video' }] })
+    await flush()
+    await flush()
+    const sfuTrack = Object.assign(new FakeTrack('video'), { muted: true })
+    arrive(FakePeerConnection.created.at(-1)!, sfuTrack, '0')
+    assert.isFalse(meshPc.closed, 'no SFU media yet: the mesh stays')
+    assert.strictEqual(bob().stream as unknown, meshStream)
+
+    sfuTrack.muted = false
+    sfuTrack.dispatchEvent(new Event('unmute'))
+    assert.isTrue(meshPc.closed, 'the SFU plays: the mesh connection closes')
+    assert.lengthOf(mesh.sessions, 0)
+    assert.notStrictEqual(bob().stream as unknown, meshStream)
+    assert.include(bob().stream!.getTracks() as unknown[], sfuTrack)
+    mesh.close()
+  })
+})

@@ -3,6 +3,7 @@ import { PeerSession, type PeerConnectionFactory } from './peer_session.js'
 import type { SignalingClient } from './signaling_client.js'
 import type { LocalMedia } from './local_media.js'
 import type { SfuSession } from './sfu_session.js'
+import { SfuLink } from './sfu_link.js'
 import type { MediaState, ParticipantInfo, ServerFrames } from '../../../app/signaling/protocol.js'
 
 export type Participant = ParticipantInfo & {
@@ -52,20 +53,18 @@ export class Mesh extends Emitter<Events> {
   #config: RTCConfiguration = {}
   #unsubscribe: Array<() => void> = []
   #closed = false
-  /** The welcome said `topology: 'sfu'`: media goes through options.sfu, no peer connections. */
-  #sfuMode = false
-  /** What the SFU sends of each person, kept for someone whose feed arrives before their `participant.joined`. */
-  #sfuStreams = new Map<number, MediaStream>()
+  /** The way to the SFU (docs/sfu.md), when the page has one: used when the server says so. */
+  #sfu: SfuLink | null = null
 
   constructor(private options: MeshOptions) {
     super()
     const { signaling, media } = options
+    if (options.sfu) this.#sfu = new SfuLink(options.sfu, signaling, this.#sfuHost())
     this.#unsubscribe.push(
       signaling.on('welcome', (frame) => this.#welcome(frame)),
       signaling.on('participant.joined', (frame) => this.#joined(frame)),
       signaling.on('participant.left', (frame) => this.#left(frame.userId)),
       signaling.on('signal', (frame) => void this.#sessionFor(frame.from, frame.fromPeer)?.receive(frame.data)),
-      ...this.#sfuListeners(),
       signaling.on('media', (frame) => this.#media(frame.userId, frame)),
       signaling.on('ice.servers', (frame) => this.#updateIceServers(frame.iceServers)),
       signaling.on('call.ended', (frame) => {
@@ -87,8 +86,9 @@ export class Mesh extends Emitter<Events> {
     return this.#selfId
   }
 
+  /** The SfuSession once this call uses the SFU (for the tests' getStats checks). */
   get sfu() {
-    return this.#sfuMode ? this.options.sfu : undefined
+    return this.#sfu?.session
   }
 
   get participants() {
@@ -108,7 +108,7 @@ export class Mesh extends Emitter<Events> {
     this.#closed = true
     for (const session of this.#sessions.values()) session.close()
     this.#sessions.clear()
-    this.options.sfu?.close()
+    this.#sfu?.close()
     this.#unsubscribe.forEach((unsubscribe) => unsubscribe())
   }
 
@@ -119,9 +119,10 @@ export class Mesh extends Emitter<Events> {
       // `relay` when the server says so (ICE_TRANSPORT_POLICY): every path goes through TURN.
       iceTransportPolicy: frame.iceTransportPolicy,
     }
-    this.#sfuMode = frame.topology === 'sfu' && Boolean(this.options.sfu)
-    // SFU: my media goes to the server once per page (a reconnect keeps both connections).
-    if (this.#sfuMode) void this.options.sfu!.start(this.#config, this.options.media.tracks as MediaStreamTrack[])
+    // SFU: my media goes to Janus once per page (a reconnect keeps both connections); mesh
+    // connections still up (a switch under way) stay until the SFU plays.
+    if (frame.topology === 'sfu') this.#sfu?.begin(this.#sessions.size === 0)
+    const viaSfu = this.#sfu !== null && this.#sfu.mode !== 'off'
     const present = new Set(frame.participants.map((participant) => participant.userId))
     for (const userId of [...this.#participants.keys()]) {
       if (!present.has(userId)) this.#left(userId)
@@ -133,7 +134,7 @@ export class Mesh extends Emitter<Events> {
       }
       const existing = this.#sessions.get(info.userId)
       this.#participants.set(info.userId, { ...info, stream: this.#participants.get(info.userId)?.stream ?? null, peerState: existing?.pc.connectionState ?? 'new' })
-      if (this.#sfuMode) continue
+      if (viaSfu) continue
       if (existing && this.#samePeer(info.userId, info.peerId)) {
         // Our connections survived the signaling drop: we repair them (the others wait for it).
         existing.restartIce()
@@ -151,7 +152,7 @@ export class Mesh extends Emitter<Events> {
     if (participant.userId === this.#selfId) return
     const known = this.#participants.get(participant.userId)
     const existing = this.#sessions.get(participant.userId)
-    const stream = known?.stream ?? this.#sfuStreams.get(participant.userId) ?? null
+    const stream = known?.stream ?? this.#sfu?.streamOf(participant.userId) ?? null
     this.#participants.set(participant.userId, { ...participant, stream, peerState: existing?.pc.connectionState ?? 'new' })
     // The newcomer makes the offers (see #welcome); we answer when they come. Offering from
     // both sides at once is "glare": perfect negotiation resolves it, but only one side
@@ -189,9 +190,11 @@ export class Mesh extends Emitter<Events> {
    * session on demand), or from a page that replaced the one we talk to (start over with it).
    */
   #sessionFor(userId: number, peerId: string | null) {
-    if (this.#selfId === null || this.#sfuMode) return undefined
+    if (this.#selfId === null) return undefined
     const existing = this.#sessions.get(userId)
     if (existing && this.#samePeer(userId, peerId)) return existing
+    // On (or moving to) the SFU: no new peer connection.
+    if (this.#sfu && this.#sfu.mode !== 'off') return undefined
     return this.#connect(userId, peerId, false)
   }
 
@@ -232,33 +235,18 @@ export class Mesh extends Emitter<Events> {
     return session
   }
 
-  /** The SFU's frames go to the SFU session, and what it receives to the participants' tiles. */
-  #sfuListeners() {
-    const { signaling, sfu } = this.options
-    if (!sfu) return []
-    return [
-      signaling.on('sfu.answer', (frame) => void sfu.receive(frame)),
-      signaling.on('sfu.offer', (frame) => void sfu.receive(frame)),
-      signaling.on('sfu.trickle', (frame) => void sfu.receive(frame)),
-      signaling.on('sfu.feeds', (frame) => void sfu.receive(frame)),
-      sfu.on('stream', ({ userId, stream }) => {
-        this.#sfuStreams.set(userId, stream)
-        const participant = this.#participants.get(userId)
-        if (participant) participant.stream = stream
-        this.#changed()
-      }),
-      sfu.on('gone', (userId) => {
-        this.#sfuStreams.delete(userId)
-        const participant = this.#participants.get(userId)
-        if (participant) participant.stream = null
-        this.#changed()
-      }),
-      sfu.on('state', ({ target, state }) => {
-        if (target !== 'subscriber') return
-        for (const participant of this.#participants.values()) if (participant.peerState !== 'self') participant.peerState = state
-        this.#changed()
-      }),
-    ]
+  #sfuHost() {
+    return {
+      participants: () => this.participants,
+      config: () => this.#config,
+      tracks: () => this.options.media.tracks as MediaStreamTrack[],
+      closeMesh: () => {
+        for (const session of this.#sessions.values()) session.close()
+        this.#sessions.clear()
+        this.#sessionPeers.clear()
+      },
+      changed: () => this.#changed(),
+    }
   }
 
   #rebalance() {
