@@ -51,6 +51,13 @@ export const buildCallParts: BuildCall = async (options, hooks) => {
   mesh.on('change', () => reporter.track(mesh.sessions.map((session) => ({ userId: session.remoteUserId, source: session.pc }))))
   signaling.on('state', (state) => hooks.connection(state))
   signaling.on('error', (frame) => console.warn('call:signal', frame.code, frame.message))
+  // The media server failing is said in the room, once: its tiles would otherwise just freeze.
+  let sfuFailureTold = false
+  signaling.on('error', (frame) => {
+    if (frame.code !== 'sfu_unavailable' || sfuFailureTold) return
+    sfuFailureTold = true
+    hooks.notice('The media server stopped working: video and sound from the others may stop. Leave and rejoin the call to try again.')
+  })
   signaling.connect()
   stage.measureEvery(2000)
   reporter.start()
