@@ -23,6 +23,8 @@ export class JanusNamespace {
   /** What is missing to run Janus here (null when nothing is). */
   static missing(): string | null {
     if (!existsSync(JANUS)) return `no Janus at ${JANUS} (apt-get install -y janus janus-tools, or JANUS_PATH)`
+    // Listing works for anyone; creating a namespace and a veth pair needs root.
+    if (process.getuid?.() !== 0) return 'creating a network namespace needs root (run the tests as root, as CI does)'
     const probe = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
     if (probe.status !== 0) return `\`ip netns\` does not work here (${(probe.stderr || probe.error?.message || '').trim()})`
     return null
