@@ -33,6 +33,7 @@ export default defineConfig({
     () => import('@adonisjs/drive/drive_provider'),
     { file: () => import('#providers/call_sweeper_provider'), environment: ['web'] },
     { file: () => import('#providers/signaling_provider'), environment: ['web', 'test'] },
+    { file: () => import('#providers/sfu_provider'), environment: ['web', 'test'] },
   ],
 
   preloads: [

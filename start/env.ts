@@ -43,6 +43,34 @@ function sessionDriver(name: string, value?: string) {
   return value as 'database' | 'redis' | 'memory'
 }
 
+/** JANUS_URLS: comma-separated ws:// or wss:// URLs of the Janus servers' WebSocket API. */
+function janusUrls(name: string, value?: string) {
+  if (value === undefined || value.trim() === '') return undefined
+  const urls = value.split(',').map((url) => url.trim()).filter(Boolean)
+  for (const url of urls) {
+    let parsed: URL | null = null
+    try {
+      parsed = new URL(url)
+    } catch {}
+    if (!parsed || !['ws:', 'wss:'].includes(parsed.protocol)) {
+      throw new Error(`${name} must be comma-separated ws:// or wss:// URLs (got "${url}")`)
+    }
+  }
+  if (new Set(urls).size !== urls.length) throw new Error(`${name} lists a URL twice`)
+  return urls
+}
+
+/** CALL_SFU_FROM: a participant count (0 = always the SFU) or `off` (mesh only). */
+function sfuFrom(name: string, value?: string) {
+  if (value === undefined || value === '') return undefined
+  if (value === 'off') return 'off' as const
+  const number = Number(value)
+  if (!Number.isInteger(number) || number < 0 || number > 1000) {
+    throw new Error(`${name} must be a whole number from 0 to 1000, or off (got "${value}")`)
+  }
+  return number
+}
+
 const PROXY_SETS = ['loopback', 'linklocal', 'uniquelocal']
 
 /**
@@ -119,6 +147,10 @@ export default await Env.create(new URL('../', import.meta.url), {
   TURN_SECRET: Env.schema.secret.optional(),
   TURN_TTL: integerBetween(60, 86_400),
   ICE_TRANSPORT_POLICY: Env.schema.enum.optional(['all', 'relay'] as const),
+
+  JANUS_URLS: janusUrls,
+  JANUS_API_SECRET: Env.schema.secret.optional(),
+  CALL_SFU_FROM: sfuFrom,
 
   REDIS_URL: redisUrl,
   REDIS_HOST: Env.schema.string.optional({ format: 'host' }),

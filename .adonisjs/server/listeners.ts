@@ -8,6 +8,7 @@ export const listeners = {
   BroadcastMessageDeletion: () => import('#listeners/broadcast_message_deletion'),
   BroadcastMessage: () => import('#listeners/broadcast_message'),
   CallNotifier: () => import('#listeners/call_notifier'),
+  CloseSfuRoom: () => import('#listeners/close_sfu_room'),
   RecordCallMetrics: () => import('#listeners/record_call_metrics'),
   SyncCallSockets: () => import('#listeners/sync_call_sockets'),
 }

@@ -56,6 +56,14 @@ export default class Call extends BaseModel {
   @column()
   declare endReason: CallEndReason | null
 
+  /** The Janus VideoRoom this call runs through (docs/sfu.md); null while it is a mesh. */
+  @column()
+  declare sfuRoomId: number | null
+
+  /** Which Janus holds that room: its URL as listed in JANUS_URLS. */
+  @column()
+  declare sfuServer: string | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

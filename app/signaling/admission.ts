@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws'
 import callsConfig from '#config/calls'
 import Call from '#models/call'
+import sfuRooms from '#sfu/main'
 import CallParticipant from '#models/call_participant'
 import type User from '#models/user'
 import type { IceServers } from '#services/ice_servers'
@@ -24,6 +25,8 @@ export interface AdmissionHost {
   newSocket(ws: WebSocket, user: User, callId: number, peerId: string | null): CallSocket
   /** The socket closed (see CallSocketHandler.closed). */
   closed(socket: CallSocket): void
+  /** Someone was welcomed into a call of `joined` participants (the SFU switch looks at the count). */
+  admitted(room: CallRoom, call: Call, joined: number): void
 }
 
 type Pending = { connects: number; syncs: number }
@@ -69,6 +72,7 @@ export class Admission {
       if (room.members.get(user.id) === member && member.socket === socket) {
         socket.send(welcome())
         room.broadcast({ type: 'participant.joined', participant: room.info(member), reconnected: admitted.reconnected }, user.id)
+        this.host.admitted(room, admitted.call, admitted.joined)
       }
       early.drainInto((data, isBinary) => socket.receive(data, isBinary))
     } catch (error) {
@@ -158,8 +162,9 @@ export class Admission {
         participants: joined.map((participant) => whereabouts(room, participant, remote.get(participant.userId))),
         iceServers: this.iceServers.for(user.id),
         iceTransportPolicy: this.iceServers.transportPolicy,
+        topology: sfuRooms.usesSfu(call) ? 'sfu' : 'mesh',
       })
-      return { room, member, socket, welcome, reconnected }
+      return { room, member, socket, welcome, reconnected, call, joined: joined.length }
     }
   }
 

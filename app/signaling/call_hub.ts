@@ -12,12 +12,14 @@ import { MediaStateWriter } from '#signaling/media_state_writer'
 import { LocalBus, RedisBus, type BusMessage, type CallBus, type SyncNotice } from '#signaling/call_bus'
 import { redisConnection } from '#config/redis'
 import { CallRoom, publish } from '#signaling/call_room'
-import { CallSocket, type CallSocketHandler } from '#signaling/call_socket'
+import { CallSocket, type CallSocketHandler, type SfuFrameType } from '#signaling/call_socket'
 import { Admission } from '#signaling/admission'
 import { Presence } from '#signaling/presence'
 import { CallHands, authorize } from '#signaling/call_hands'
 import { CloseCode, type ClientFrames } from '#signaling/protocol'
 import { measureCallSocketsWith } from '#metrics/signaling_metrics'
+import { CallSfu } from '#sfu/call_sfu'
+import sfuRooms from '#sfu/main'
 
 /**
  * The call WebSocket hub: which calls have sockets here (the rooms), the bus to the other
@@ -32,6 +34,7 @@ export class CallHub implements CallSocketHandler {
   #presence: Presence
   #admission: Admission
   #hands: CallHands
+  #sfu = new CallSfu(sfuRooms, this.#rooms)
 
   /** `bus` shares presence and frames with other instances (RedisBus), or nothing (LocalBus). */
   constructor(private bus: CallBus = new LocalBus()) {
@@ -43,6 +46,7 @@ export class CallHub implements CallSocketHandler {
       newSocket: (ws: WebSocket, user: User, callId: number, peerId: string | null) =>
         new CallSocket(ws, user, callId, peerId, this, this.#iceServers),
       closed: (socket: CallSocket) => this.closed(socket),
+      admitted: (room: CallRoom, call: Call, joined: number) => this.#sfu.admitted(room, call, joined),
     }
     this.#admission = new Admission(host, bus, this.#presence, this.#iceServers)
     this.#hands = new CallHands(bus, this.#presence)
@@ -114,8 +118,12 @@ export class CallHub implements CallSocketHandler {
 
   /** A `reaction` frame (already past its own rate limit in CallSocket): relayed, never stored. */
   reaction(socket: CallSocket, frame: ClientFrames['reaction']) {
-    const member = this.#rooms.get(socket.callId)?.memberOf(socket)
-    if (member) this.#rooms.get(socket.callId)!.react(member, frame.emoji)
+    this.#rooms.get(socket.callId)?.reactFrom(socket, frame.emoji)
+  }
+
+  /** The `sfu.*` frames: the member's Janus handles (app/sfu/call_sfu.ts). */
+  async sfu(socket: CallSocket, frame: ClientFrames[SfuFrameType]) {
+    if (this.speaksFor(socket)) await this.#sfu.handle(socket, frame)
   }
 
   /** Loads the call through the person, as HTTP does; a call gone or over is an `error` frame. */
@@ -195,6 +203,7 @@ export class CallHub implements CallSocketHandler {
     if (!member) return
     this.#presence.stopGrace(member)
     room.members.delete(userId)
+    void this.#sfu.leave(room.callId, userId)
     member.socket?.close(close.code, close.reason)
     room.broadcast({ type: 'participant.left', userId, reason })
     void this.bus.removePresence(room.callId, userId).catch(() => {})
@@ -207,13 +216,14 @@ export class CallHub implements CallSocketHandler {
     if (!room) return
     if (message.kind === 'frame') return room.deliver(message.payload, message.except, message.to)
     if (message.kind === 'sync') return this.#follow(callId, message)
-    if (message.kind === 'token_revoked') return this.#dropTokenSocket(room, message.userId, message.tokenId)
+    if (message.kind === 'token_revoked') return room.closeTokenSocket(message.userId, message.tokenId)
     if (message.kind === 'hand') return this.#hands.lowered(room, message.userId, message.by)
     // 'replace': the person connected to this call on another instance; that socket wins.
     const member = room.members.get(message.userId)
     if (!member) return
     this.#presence.stopGrace(member)
     room.members.delete(message.userId)
+    void this.#sfu.leave(callId, message.userId)
     member.socket?.replace()
     if (room.members.size === 0) this.#closeRoom(room)
   }
@@ -224,17 +234,10 @@ export class CallHub implements CallSocketHandler {
    * the reconnect grace as after any drop; the client cannot reconnect with that token (401).
    */
   async dropSocketsOfToken(userId: number, tokenId: number) {
-    for (const room of this.#rooms.values()) this.#dropTokenSocket(room, userId, tokenId)
+    for (const room of this.#rooms.values()) room.closeTokenSocket(userId, tokenId)
     if (!this.bus.shared) return
     const joined = await CallParticipant.query().where({ userId, status: 'joined' }).select('call_id')
     for (const { callId } of joined) publish(this.bus, callId, { kind: 'token_revoked', userId, tokenId })
-  }
-
-  #dropTokenSocket(room: CallRoom, userId: number, tokenId: number) {
-    const socket = room.members.get(userId)?.socket
-    if (socket && Number(socket.user.currentAccessToken?.identifier) === tokenId) {
-      socket.close(CloseCode.TokenRevoked, 'Your access token was revoked')
-    }
   }
 
   async #openRoom(room: CallRoom) {
@@ -256,6 +259,7 @@ export class CallHub implements CallSocketHandler {
   #closeRoom(room: CallRoom) {
     if (this.#rooms.get(room.callId) !== room) return
     this.#rooms.delete(room.callId)
+    this.#sfu.closeCall(room.callId)
     if (this.bus.shared) void this.bus.leave(room.callId).catch(() => {})
   }
 
@@ -264,9 +268,7 @@ export class CallHub implements CallSocketHandler {
    * waits for a reconnect. For operators, and for the browser tests of signaling repair.
    */
   terminate(callId: number, userId: number) {
-    const socket = this.#rooms.get(callId)?.members.get(userId)?.socket
-    socket?.terminate()
-    return Boolean(socket)
+    return this.#rooms.get(callId)?.terminate(userId) ?? false
   }
 
   /** Process exit: shut down, then close the connections to the other instances. */

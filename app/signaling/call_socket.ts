@@ -7,6 +7,8 @@ import { FrameBucket } from '#signaling/rate_limiter'
 import { frameValidators, isFrameType } from '#signaling/frame_validators'
 import { refuseSocket } from '#signaling/early_frames'
 import { CloseCode, type ClientFrames, type ServerFrame, type SignalingErrorCode } from '#signaling/protocol'
+
+export type SfuFrameType = 'sfu.publish' | 'sfu.subscribe' | 'sfu.start' | 'sfu.trickle'
 import { recordClosing, recordRefused } from '#metrics/signaling_metrics'
 import { recordRefusal } from '#metrics/limit_metrics'
 
@@ -23,6 +25,8 @@ export interface CallSocketHandler {
   end(socket: CallSocket): Promise<void>
   hand(socket: CallSocket, frame: ClientFrames['hand']): void | Promise<void>
   reaction(socket: CallSocket, frame: ClientFrames['reaction']): void
+  /** The SFU frames (publish, subscribe, start, trickle), all for the call's Janus room. */
+  sfu(socket: CallSocket, frame: ClientFrames[SfuFrameType]): Promise<void>
   closed(socket: CallSocket): void
 }
 
@@ -133,6 +137,11 @@ export class CallSocket {
       case 'reaction':
         if (!this.#reactions.take()) return this.error('rate_limited', 'Too many reactions, slow down')
         return this.handler.reaction(this, valid)
+      case 'sfu.publish':
+      case 'sfu.subscribe':
+      case 'sfu.start':
+      case 'sfu.trickle':
+        return this.handler.sfu(this, valid)
     }
   }
 

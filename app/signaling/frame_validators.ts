@@ -31,6 +31,15 @@ const signalData = vine.union([
   vine.union.else(vine.object({ description: vine.object({}) })),
 ])
 
+const sdp = vine.string().minLength(1).maxLength(60_000)
+const sfuCandidate = vine
+  .object({
+    candidate: vine.string().maxLength(2048),
+    sdpMid: vine.string().maxLength(64).nullable().optional(),
+    sdpMLineIndex: vine.number().withoutDecimals().min(0).max(255).nullable().optional(),
+  })
+  .nullable()
+
 export const frameValidators = {
   signal: vine.create({
     type: vine.literal('signal'),
@@ -53,6 +62,20 @@ export const frameValidators = {
   reaction: vine.create({
     type: vine.literal('reaction'),
     emoji: vine.enum(REACTIONS),
+  }),
+  'sfu.publish': vine.create({
+    type: vine.literal('sfu.publish'),
+    jsep: vine.object({ type: vine.literal('offer'), sdp }),
+  }),
+  'sfu.subscribe': vine.create({ type: vine.literal('sfu.subscribe') }),
+  'sfu.start': vine.create({
+    type: vine.literal('sfu.start'),
+    jsep: vine.object({ type: vine.literal('answer'), sdp }),
+  }),
+  'sfu.trickle': vine.create({
+    type: vine.literal('sfu.trickle'),
+    target: vine.enum(['publisher', 'subscriber'] as const),
+    candidate: sfuCandidate,
   }),
 }
 

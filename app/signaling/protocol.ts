@@ -71,6 +71,15 @@ export type SignalData =
   | { description: { type: 'offer' | 'answer' | 'pranswer' | 'rollback'; sdp?: string } }
   | { candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null } | null }
 
+/** A session description for the SFU (Janus): the browser's offer or answer, or Janus's. */
+export type SfuJsep = { type: 'offer' | 'answer'; sdp: string }
+/** An ICE candidate for one of the page's two SFU connections; null: the page gathered them all. */
+export type SfuCandidate = { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null } | null
+/** Which of the page's two SFU connections: what it sends (publisher) or what it receives (subscriber). */
+export type SfuTarget = 'publisher' | 'subscriber'
+/** One m-line of the page's subscriber connection: whose audio or video it carries. */
+export type SfuStream = { mid: string; userId: number; kind: 'audio' | 'video' }
+
 /** Frames the browser sends. */
 export type ClientFrames = {
   signal: { type: 'signal'; to: number; data: SignalData }
@@ -80,6 +89,13 @@ export type ClientFrames = {
   /** Raise or lower my hand; with `userId`, lower someone else's (the initiator only). */
   hand: { type: 'hand'; raised: boolean; userId?: number }
   reaction: { type: 'reaction'; emoji: Reaction }
+  /** SFU calls only (docs/sfu.md): my offer to publish my microphone and camera to Janus. */
+  'sfu.publish': { type: 'sfu.publish'; jsep: SfuJsep & { type: 'offer' } }
+  /** Ready to receive: subscribe me to everyone else's feeds (one connection for all). */
+  'sfu.subscribe': { type: 'sfu.subscribe' }
+  /** My answer to the server's `sfu.offer`. */
+  'sfu.start': { type: 'sfu.start'; jsep: SfuJsep & { type: 'answer' } }
+  'sfu.trickle': { type: 'sfu.trickle'; target: SfuTarget; candidate: SfuCandidate }
 }
 export type ClientFrame = ClientFrames[keyof ClientFrames]
 
@@ -92,6 +108,8 @@ export type ServerFrames = {
     participants: ParticipantInfo[]
     iceServers: IceServer[]
     iceTransportPolicy: 'all' | 'relay'
+    /** `mesh`: connect to every other page (`signal`); `sfu`: publish and subscribe through the server (`sfu.*`). */
+    topology: 'mesh' | 'sfu'
   }
   'participant.joined': { type: 'participant.joined'; participant: ParticipantInfo; reconnected: boolean }
   'participant.left': { type: 'participant.left'; userId: number; reason: 'left' | 'timeout' }
@@ -105,6 +123,15 @@ export type ServerFrames = {
   'ice.servers': { type: 'ice.servers'; iceServers: IceServer[] }
   'call.ended': { type: 'call.ended'; endedBy: number | null; reason: string | null }
   'error': { type: 'error'; code: SignalingErrorCode; message: string }
+  /** Janus's answer to `sfu.publish`. */
+  'sfu.answer': { type: 'sfu.answer'; jsep: SfuJsep & { type: 'answer' } }
+  /** Janus's offer for the subscriber connection, first or renegotiated; `streams` maps its m-lines to people. */
+  'sfu.offer': { type: 'sfu.offer'; jsep: SfuJsep & { type: 'offer' }; streams: SfuStream[] }
+  'sfu.trickle': { type: 'sfu.trickle'; target: SfuTarget; candidate: SfuCandidate }
+  /** The call moves to the SFU (it reached CALL_SFU_FROM): publish and subscribe, then close the mesh once the SFU feeds play. */
+  'topology': { type: 'topology'; topology: 'sfu' }
+  /** Who publishes in the call's room now, besides you (the server updates your subscription to match). */
+  'sfu.feeds': { type: 'sfu.feeds'; userIds: number[] }
 }
 export type ServerFrame = ServerFrames[keyof ServerFrames]
 
@@ -120,3 +147,7 @@ export type SignalingErrorCode =
   | 'call_ended'
   | 'replaced'
   | 'internal'
+  /** An `sfu.*` frame in a mesh call, or out of order (a `sfu.start` with no offer pending). */
+  | 'not_sfu'
+  /** The SFU (Janus) could not be reached or refused: the message says what failed. */
+  | 'sfu_unavailable'

@@ -91,6 +91,7 @@ async function setup(options: { camera?: boolean } = {}) {
       participants,
       iceServers: [],
       iceTransportPolicy: 'all',
+      topology: 'mesh',
     })
   return { stage, media, mesh, socket, speakers, meters, seen, welcome }
 }

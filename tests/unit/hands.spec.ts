@@ -29,7 +29,7 @@ function welcomed(people = [person(1), person(2, '2026-12-01T10:00:05.000Z'), pe
   signaling.receive('welcome', {
     self: { userId: 1, name: 'P1' },
     call: { id: 9, kind: 'video', status: 'active', initiatorId: 1, answeredAt: null, maxParticipants: 8 },
-    participants: people, iceServers: [], iceTransportPolicy: 'all',
+    participants: people, iceServers: [], iceTransportPolicy: 'all', topology: 'mesh',
   })
   return { signaling, hands, states, timers }
 }

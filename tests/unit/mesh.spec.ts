@@ -47,6 +47,7 @@ function setup() {
       participants,
       iceServers: [{ urls: ['stun:stun.test'] }],
       iceTransportPolicy: 'all',
+      topology: 'mesh',
     })
   return { mesh, media, socket, welcome }
 }

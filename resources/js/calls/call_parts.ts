@@ -1,6 +1,7 @@
 import { SignalingClient } from './signaling_client.js'
 import { LocalMedia } from './local_media.js'
 import { Mesh } from './mesh.js'
+import { SfuSession } from './sfu_session.js'
 import { CallStage } from './call_stage.js'
 import { dispatchCallEvent } from './call_events.js'
 import { CallQualityReporter } from './call_quality_reporter.js'
@@ -27,14 +28,13 @@ export const buildCallParts: BuildCall = async (options, hooks) => {
   const peerId = crypto.randomUUID()
   const origin = window.location.origin.replace(/^http/, 'ws')
   const signaling = new SignalingClient({ url: `${origin}${options.signalPath}?peer=${peerId}` })
-  const mesh = new Mesh({
-    signaling,
-    media,
-    createPeerConnection: (config) => new RTCPeerConnection(config),
-    log: (namespace, ...args) => {
-      if (localStorage.getItem('debug')?.includes(namespace)) console.debug(namespace, ...args)
-    },
-  })
+  const log = (namespace: string, ...args: unknown[]) => {
+    if (localStorage.getItem('debug')?.includes(namespace)) console.debug(namespace, ...args)
+  }
+  const createPeerConnection = (config: RTCConfiguration) => new RTCPeerConnection(config)
+  // Used only if the server's welcome says this call goes through the SFU (docs/sfu.md).
+  const sfu = new SfuSession({ send: (frame) => signaling.send(frame), createPeerConnection, log })
+  const mesh = new Mesh({ signaling, media, createPeerConnection, sfu, log })
   const stage = new CallStage({ media, signaling, mesh })
   const hands = new Hands({ signaling })
   const self = { userId: 0, initiator: false }
@@ -51,6 +51,13 @@ export const buildCallParts: BuildCall = async (options, hooks) => {
   mesh.on('change', () => reporter.track(mesh.sessions.map((session) => ({ userId: session.remoteUserId, source: session.pc }))))
   signaling.on('state', (state) => hooks.connection(state))
   signaling.on('error', (frame) => console.warn('call:signal', frame.code, frame.message))
+  // The media server failing is said in the room, once: its tiles would otherwise just freeze.
+  let sfuFailureTold = false
+  signaling.on('error', (frame) => {
+    if (frame.code !== 'sfu_unavailable' || sfuFailureTold) return
+    sfuFailureTold = true
+    hooks.notice('The media server stopped working: video and sound from the others may stop. Leave and rejoin the call to try again.')
+  })
   signaling.connect()
   stage.measureEvery(2000)
   reporter.start()

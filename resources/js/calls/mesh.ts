@@ -2,6 +2,8 @@ import { Emitter } from './emitter.js'
 import { PeerSession, type PeerConnectionFactory } from './peer_session.js'
 import type { SignalingClient } from './signaling_client.js'
 import type { LocalMedia } from './local_media.js'
+import type { SfuSession } from './sfu_session.js'
+import { SfuLink } from './sfu_link.js'
 import type { MediaState, ParticipantInfo, ServerFrames } from '../../../app/signaling/protocol.js'
 
 export type Participant = ParticipantInfo & {
@@ -30,6 +32,8 @@ export type MeshOptions = {
   signaling: SignalingClient
   media: LocalMedia
   createPeerConnection: PeerConnectionFactory
+  /** The page's SFU media, used instead of peer connections when the server says the call is an SFU call. */
+  sfu?: SfuSession
   log?: (namespace: 'call:sdp' | 'call:ice' | 'call:state', ...args: unknown[]) => void
 }
 
@@ -49,10 +53,13 @@ export class Mesh extends Emitter<Events> {
   #config: RTCConfiguration = {}
   #unsubscribe: Array<() => void> = []
   #closed = false
+  /** The way to the SFU (docs/sfu.md), when the page has one: used when the server says so. */
+  #sfu: SfuLink | null = null
 
   constructor(private options: MeshOptions) {
     super()
     const { signaling, media } = options
+    if (options.sfu) this.#sfu = new SfuLink(options.sfu, signaling, this.#sfuHost())
     this.#unsubscribe.push(
       signaling.on('welcome', (frame) => this.#welcome(frame)),
       signaling.on('participant.joined', (frame) => this.#joined(frame)),
@@ -66,6 +73,7 @@ export class Mesh extends Emitter<Events> {
       }),
       media.on('track', ({ kind, track }) => {
         for (const session of this.#sessions.values()) void session.replaceTrack(kind, track)
+        void options.sfu?.replaceTrack(kind, track as MediaStreamTrack | null)
       }),
       media.on('state', (state) => {
         signaling.send({ type: 'media', ...state })
@@ -76,6 +84,11 @@ export class Mesh extends Emitter<Events> {
 
   get selfId() {
     return this.#selfId
+  }
+
+  /** The SfuSession once this call uses the SFU (for the tests' getStats checks). */
+  get sfu() {
+    return this.#sfu?.session
   }
 
   get participants() {
@@ -95,6 +108,7 @@ export class Mesh extends Emitter<Events> {
     this.#closed = true
     for (const session of this.#sessions.values()) session.close()
     this.#sessions.clear()
+    this.#sfu?.close()
     this.#unsubscribe.forEach((unsubscribe) => unsubscribe())
   }
 
@@ -105,6 +119,10 @@ export class Mesh extends Emitter<Events> {
       // `relay` when the server says so (ICE_TRANSPORT_POLICY): every path goes through TURN.
       iceTransportPolicy: frame.iceTransportPolicy,
     }
+    // SFU: my media goes to Janus once per page (a reconnect keeps both connections); mesh
+    // connections still up (a switch under way) stay until the SFU plays.
+    if (frame.topology === 'sfu') this.#sfu?.begin(this.#sessions.size === 0)
+    const viaSfu = this.#sfu !== null && this.#sfu.mode !== 'off'
     const present = new Set(frame.participants.map((participant) => participant.userId))
     for (const userId of [...this.#participants.keys()]) {
       if (!present.has(userId)) this.#left(userId)
@@ -116,6 +134,7 @@ export class Mesh extends Emitter<Events> {
       }
       const existing = this.#sessions.get(info.userId)
       this.#participants.set(info.userId, { ...info, stream: this.#participants.get(info.userId)?.stream ?? null, peerState: existing?.pc.connectionState ?? 'new' })
+      if (viaSfu) continue
       if (existing && this.#samePeer(info.userId, info.peerId)) {
         // Our connections survived the signaling drop: we repair them (the others wait for it).
         existing.restartIce()
@@ -133,7 +152,8 @@ export class Mesh extends Emitter<Events> {
     if (participant.userId === this.#selfId) return
     const known = this.#participants.get(participant.userId)
     const existing = this.#sessions.get(participant.userId)
-    this.#participants.set(participant.userId, { ...participant, stream: known?.stream ?? null, peerState: existing?.pc.connectionState ?? 'new' })
+    const stream = known?.stream ?? this.#sfu?.streamOf(participant.userId) ?? null
+    this.#participants.set(participant.userId, { ...participant, stream, peerState: existing?.pc.connectionState ?? 'new' })
     // The newcomer makes the offers (see #welcome); we answer when they come. Offering from
     // both sides at once is "glare": perfect negotiation resolves it, but only one side
     // offering connects faster. If they came back on a new page, the old connection is gone.
@@ -173,6 +193,8 @@ export class Mesh extends Emitter<Events> {
     if (this.#selfId === null) return undefined
     const existing = this.#sessions.get(userId)
     if (existing && this.#samePeer(userId, peerId)) return existing
+    // On (or moving to) the SFU: no new peer connection.
+    if (this.#sfu && this.#sfu.mode !== 'off') return undefined
     return this.#connect(userId, peerId, false)
   }
 
@@ -211,6 +233,20 @@ export class Mesh extends Emitter<Events> {
     })
     this.#rebalance()
     return session
+  }
+
+  #sfuHost() {
+    return {
+      participants: () => this.participants,
+      config: () => this.#config,
+      tracks: () => this.options.media.tracks as MediaStreamTrack[],
+      closeMesh: () => {
+        for (const session of this.#sessions.values()) session.close()
+        this.#sessions.clear()
+        this.#sessionPeers.clear()
+      },
+      changed: () => this.#changed(),
+    }
   }
 
   #rebalance() {

@@ -68,6 +68,7 @@ test.group('Call WebSocket: who may connect', (group) => {
     assert.equal(welcome.participants[0]!.peerId, '6f1c1d6e-52a8-4c55-9d64-8f4b5d1c2a10')
     assert.isArray(welcome.iceServers)
     assert.equal(welcome.iceTransportPolicy, 'all')
+    assert.equal(welcome.topology, 'mesh', 'no Janus configured in the tests: a mesh')
 
     const bobSocket = await CallSocketClient.as(bob!, callId)
     cleanup(() => bobSocket.close())

@@ -1,0 +1,105 @@
+import logger from '@adonisjs/core/services/logger'
+import callsConfig from '#config/calls'
+import Call from '#models/call'
+import type { CallRoom } from '#signaling/call_room'
+import type { CallSocket, SfuFrameType } from '#signaling/call_socket'
+import type { ClientFrames } from '#signaling/protocol'
+import { JanusError } from '#sfu/janus_protocol'
+import { SfuOutOfOrder, SfuParticipant } from '#sfu/sfu_participant'
+import type { SfuRooms } from '#sfu/sfu_rooms'
+
+/**
+ * The SFU side of the call sockets on this instance: each member's SfuParticipant (their
+ * Janus handles), created by their first `sfu.publish` and torn down when they leave the call
+ * (leave, removal, the reaper), when a new page of theirs takes over, and with the room when the
+ * call ends. A socket that only dropped keeps its handles for the reconnect grace: the page's
+ * media to Janus does not go through the socket.
+ */
+export class CallSfu {
+  #participants = new Map<number, Map<number, SfuParticipant>>()
+
+  constructor(
+    private rooms: SfuRooms,
+    private callRooms: ReadonlyMap<number, CallRoom>
+  ) {}
+
+  /** Handles one `sfu.*` frame of a joined member (CallHub checked the socket speaks for them). */
+  async handle(socket: CallSocket, frame: ClientFrames[SfuFrameType]) {
+    try {
+      if (frame.type === 'sfu.publish') return await (await this.#participantFor(socket))?.publish(frame.jsep)
+      const participant = this.#participants.get(socket.callId)?.get(socket.user.id)
+      if (!participant || participant.seat.peerId !== socket.peerId) {
+        return socket.error('not_sfu', `${frame.type} before sfu.publish`)
+      }
+      if (frame.type === 'sfu.subscribe') return participant.subscribe()
+      if (frame.type === 'sfu.start') return await participant.start(frame.jsep)
+      return await participant.trickle(frame.target, frame.candidate)
+    } catch (error) {
+      if (error instanceof SfuOutOfOrder) return socket.error('not_sfu', error.message)
+      if (!(error instanceof JanusError)) throw error
+      logger.warn({ err: error, callId: socket.callId, userId: socket.user.id }, `${frame.type} failed`)
+      socket.error('sfu_unavailable', `The media server refused ${frame.type}: ${error.message}`.slice(0, 200))
+    }
+  }
+
+  /** The member's participant, new for a first publish or a new page (the old one is closed). */
+  async #participantFor(socket: CallSocket) {
+    const { callId, user, peerId } = socket
+    const held = this.#participants.get(callId)?.get(user.id)
+    if (held && held.seat.peerId === peerId && !held.closed) return held
+    await this.leave(callId, user.id)
+    const call = await Call.findOrFail(callId)
+    if (!this.rooms.usesSfu(call)) return socket.error('not_sfu', 'This call is a mesh: use signal frames')
+    const place = await this.rooms.openFor(callId, callsConfig.maxParticipants)
+    const server = this.rooms.server(place.server)
+    if (!server) throw new JanusError(0, `Janus ${place.server} is not configured here`)
+    const { secret, pin } = this.rooms.credentials(place.server, place.room)
+    const participant = new SfuParticipant({
+      server,
+      room: place.room,
+      pin,
+      secret,
+      userId: user.id,
+      name: user.fullName,
+      peerId,
+      send: (frame) => this.callRooms.get(callId)?.members.get(user.id)?.socket?.send(frame),
+    })
+    let byUser = this.#participants.get(callId)
+    if (!byUser) this.#participants.set(callId, (byUser = new Map()))
+    byUser.set(user.id, participant)
+    return participant
+  }
+
+  /**
+   * Someone was welcomed into a mesh call that now has `joined` participants: at CALL_SFU_FROM
+   * the call gets its room and every page is told to move (make-before-break, in the browser).
+   * A call stays on the SFU until it ends: the way back to the mesh is not built yet.
+   */
+  admitted(room: CallRoom, call: Call, joined: number) {
+    const from = this.rooms.sfuFrom
+    if (!this.rooms.enabled || from === null || from === 0 || joined < from || call.sfuRoomId !== null) return
+    if (!this.rooms.servers.some((server) => server.connection.state === 'up')) return
+    this.rooms
+      .openFor(call.id, callsConfig.maxParticipants)
+      .then(() => room.broadcast({ type: 'topology', topology: 'sfu' }))
+      .catch((error) => logger.warn({ err: error, callId: call.id }, 'could not move the call to the SFU; it stays a mesh'))
+  }
+
+  /** The member left the call (or was replaced): their handles go. */
+  async leave(callId: number, userId: number) {
+    const participants = this.#participants.get(callId)
+    const participant = participants?.get(userId)
+    if (!participant) return
+    participants!.delete(userId)
+    if (participants!.size === 0) this.#participants.delete(callId)
+    await participant.close().catch(() => {})
+  }
+
+  /** The call's sockets are gone from this instance (ended, emptied, shutdown): all its handles go. */
+  closeCall(callId: number) {
+    const participants = this.#participants.get(callId)
+    if (!participants) return
+    this.#participants.delete(callId)
+    for (const participant of participants.values()) void participant.close().catch(() => {})
+  }
+}
