@@ -11,7 +11,6 @@ import rooms from '#sfu/main'
 import Call from '#models/call'
 
 const janus = JanusNamespace.availableForTests()
-const skip = () => printedSkip(janus.missing, janus.reason)
 
 /** An independent look at a Janus through its own API (its own session, not the service's). */
 async function observer(server: JanusServer) {
@@ -65,7 +64,7 @@ test.group('SFU rooms: Confab creates and destroys VideoRoom rooms on a real Jan
     await call.refresh()
     assert.isNull(call.sfuRoomId)
     assert.isNull(call.sfuServer)
-  }).skip(...skip())
+  }).skip(...printedSkip(janus.missing, janus.reason))
 
   test('ending the call for everyone destroys its room in Janus', async ({ client, assert, cleanup }) => {
     const { callId, alice } = await liveCallOf(client)
@@ -80,7 +79,7 @@ test.group('SFU rooms: Confab creates and destroys VideoRoom rooms on a real Jan
     await until(() => look.admin.list(), (list) => !list.includes(room.room), 5000, 'the room gone from Janus')
     await call.refresh()
     assert.isNull(call.sfuRoomId)
-  }).skip(...skip())
+  }).skip(...printedSkip(janus.missing, janus.reason))
 
   test('the room needs its secret to be destroyed and its pin to be joined', async ({ client, assert, cleanup }) => {
     const callId = await liveCall(client)
@@ -99,14 +98,14 @@ test.group('SFU rooms: Confab creates and destroys VideoRoom rooms on a real Jan
     assert.equal(joined.data.videoroom, 'joined')
     assert.deepEqual((await rooms.participants(room)).length, 1)
     await rooms.closeFor(callId)
-  }).skip(...skip())
+  }).skip(...printedSkip(janus.missing, janus.reason))
 
   test('the Janus API refuses a client without the apisecret', async ({ assert, cleanup }) => {
     const stranger = new JanusConnection(first.url, { apiSecret: 'wrong', reconnectDelaysMs: [60_000] }).start()
     cleanup(() => stranger.close())
     await assert.rejects(() => stranger.ready(1500), /not reachable/)
     assert.notEqual(stranger.state, 'up')
-  }).skip(...skip())
+  }).skip(...printedSkip(janus.missing, janus.reason))
 
   test('a new room goes to the Janus with the fewest rooms, the first listed on a tie', async ({ client, assert, cleanup }) => {
     const busy = await observer(first)
@@ -120,7 +119,7 @@ test.group('SFU rooms: Confab creates and destroys VideoRoom rooms on a real Jan
     // Now one each: the tie goes to the first listed.
     const onFirst = await rooms.openFor(await liveCall(client), 8)
     assert.equal(onFirst.server, first.url)
-  }).skip(...skip())
+  }).skip(...printedSkip(janus.missing, janus.reason))
 
   test('a Janus that dies is reported, and its restart reconnected', async ({ client, assert }) => {
     const connection = rooms.server(first.url)!.connection
@@ -140,5 +139,5 @@ test.group('SFU rooms: Confab creates and destroys VideoRoom rooms on a real Jan
     assert.deepEqual(info, { reconnected: true })
     assert.equal(connection.state, 'up')
     assert.deepEqual(await rooms.server(first.url)!.admin.list(), [], 'the restarted Janus has no rooms (they lived in memory)')
-  }).skip(...skip())
+  }).skip(...printedSkip(janus.missing, janus.reason))
 })
