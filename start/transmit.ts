@@ -5,6 +5,7 @@
 import transmit from '@adonisjs/transmit/services/main'
 import router from '@adonisjs/core/services/router'
 import app from '@adonisjs/core/services/app'
+import logger from '@adonisjs/core/services/logger'
 import type { HttpContext } from '@adonisjs/core/http'
 import Membership from '#models/membership'
 import { middleware } from '#start/kernel'
@@ -37,6 +38,12 @@ app.ready(() => {
     const { default: liveStreams } = await import('#services/live_streams')
     await liveStreams.close()
   })
+})
+
+// With Redis, broadcasts from other instances arrive through one subscription made at boot. Its
+// failure (Redis away past ioredis's retries) used to be an unhandled rejection (patches/).
+transmit.on('transportError', (error) => {
+  logger.error({ err: error }, 'SSE: subscribing to the broadcast channel in Redis failed; other instances\' events will not reach this one')
 })
 
 /** A Confab channel's live messages: members only. */
