@@ -32,7 +32,12 @@ export async function clickRecorderButton(page: AnyPage, label: string) {
     },
     label
   )
-  if (!clicked) throw new Error(`No visible "${label}" button in the recorder`)
+  if (!clicked) {
+    const buttons = await inPage(page, () =>
+      [...document.querySelectorAll<HTMLButtonElement>('.recorder button')].map((b) => `${b.textContent!.trim()}:${b.checkVisibility()}:${b.disabled}`).join(', ')
+    )
+    throw new Error(`No visible "${label}" button in the recorder (${buttons}; ${JSON.stringify(await recorderState(page))})`)
+  }
 }
 
 export async function waitForPhase(page: AnyPage, phase: string, timeoutMs = 10_000) {
