@@ -30,6 +30,7 @@ export default defineConfig({
     () => import('@adonisjs/bouncer/bouncer_provider'),
     () => import('@adonisjs/limiter/limiter_provider'),
     () => import('@adonisjs/transmit/transmit_provider'),
+    () => import('@adonisjs/drive/drive_provider'),
     { file: () => import('#providers/call_sweeper_provider'), environment: ['web'] },
     { file: () => import('#providers/signaling_provider'), environment: ['web', 'test'] },
   ],

@@ -10,7 +10,9 @@ const bodyParserConfig = defineConfig({
     convertEmptyStringsToNull: true,
     types: ['application/json', 'application/json-patch+json', 'application/vnd.api+json', 'application/csp-report'],
   },
-  // Confab accepts no uploads yet: keep multipart off rather than parse what nobody reads.
+  // Never parsed here: the one upload route (voice and video messages) streams its multipart
+  // body itself, with its own byte caps (app/media/receive_upload.ts), so no other route writes
+  // an upload to disk nobody reads.
   multipart: {
     autoProcess: false,
     convertEmptyStringsToNull: true,

@@ -125,6 +125,21 @@ export default await Env.create(new URL('../', import.meta.url), {
   REDIS_PORT: Env.schema.number.optional(),
   REDIS_PASSWORD: Env.schema.string.optional(),
 
+  VOICE_MESSAGE_MAX_SECONDS: integerBetween(5, 3600),
+  VIDEO_MESSAGE_MAX_SECONDS: integerBetween(5, 3600),
+  VOICE_MESSAGE_MAX_BYTES: integerBetween(65_536, 1_073_741_824),
+  VIDEO_MESSAGE_MAX_BYTES: integerBetween(65_536, 1_073_741_824),
+  MEDIA_MESSAGES_PER_MINUTE: integerBetween(1, 10_000),
+
+  DRIVE_DISK: Env.schema.enum.optional(['fs', 's3'] as const),
+  MEDIA_STORAGE_PATH: Env.schema.string.optional(),
+  S3_BUCKET: Env.schema.string.optional(),
+  S3_REGION: Env.schema.string.optional(),
+  S3_ENDPOINT: Env.schema.string.optional({ format: 'url', tld: false }),
+  S3_FORCE_PATH_STYLE: Env.schema.boolean.optional(),
+  S3_ACCESS_KEY_ID: Env.schema.string.optional(),
+  S3_SECRET_ACCESS_KEY: Env.schema.string.optional(),
+
   SSE_MAX_STREAMS_PER_USER: integerBetween(1, 100),
   HEALTH_SECRET: Env.schema.secret.optional(),
   METRICS_TOKEN: metricsToken,

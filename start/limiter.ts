@@ -5,6 +5,7 @@
 import limiter from '@adonisjs/limiter/services/main'
 import type { errors } from '@adonisjs/limiter'
 import { limits } from '#config/limiter'
+import mediaMessagesConfig from '#config/media_messages'
 import { recordRefusal, type LimitName } from '#metrics/limit_metrics'
 
 type ThrottleException = InstanceType<typeof errors.E_TOO_MANY_REQUESTS>
@@ -51,4 +52,13 @@ export const throttleQualityReports = limiter.define('quality_reports', (ctx) =>
     .every('1 min')
     .usingKey(`user_${ctx.auth.getUserOrFail().id}`)
     .limitExceeded(explain('quality_reports', 'sending call quality reports'))
+)
+
+/** Voice and video uploads, per person (read at each request: config/media_messages.ts). */
+export const throttleMediaMessages = limiter.define('media_messages', (ctx) =>
+  limiter
+    .allowRequests(mediaMessagesConfig.perMinute)
+    .every('1 min')
+    .usingKey(`user_${ctx.auth.getUserOrFail().id}`)
+    .limitExceeded(explain('media_messages', 'sending voice and video messages'))
 )

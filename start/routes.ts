@@ -5,7 +5,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
-import { throttleChannels, throttleMessages, throttleQualityReports, throttleSignups } from '#start/limiter'
+import { throttleChannels, throttleMediaMessages, throttleMessages, throttleQualityReports, throttleSignups } from '#start/limiter'
 
 const SessionController = () => import('#controllers/session_controller')
 const UsersController = () => import('#controllers/users_controller')
@@ -15,6 +15,8 @@ const ChannelMembersController = () => import('#controllers/channel_members_cont
 const DirectChannelsController = () => import('#controllers/direct_channels_controller')
 const MessagesController = () => import('#controllers/messages_controller')
 const ReadMarkersController = () => import('#controllers/read_markers_controller')
+const MediaMessagesController = () => import('#controllers/media_messages_controller')
+const MessageMediaController = () => import('#controllers/message_media_controller')
 const HealthController = () => import('#controllers/health_controller')
 const ChannelCallsController = () => import('#controllers/channel_calls_controller')
 const CallsController = () => import('#controllers/calls_controller')
@@ -62,6 +64,14 @@ router
     router.get('/channels/:id/messages', [MessagesController, 'index']).as('messages.index')
     router.post('/channels/:id/messages', [MessagesController, 'store']).as('messages.store').use(throttleMessages)
     router.put('/channels/:id/read_marker', [ReadMarkersController, 'update']).as('read_marker.update')
+    // Voice and video messages (docs/media_messages.md): the upload streams through the
+    // controller (the bodyparser does not read multipart bodies), the file only to members.
+    router
+      .post('/channels/:id/media_messages', [MediaMessagesController, 'store'])
+      .as('media_messages.store')
+      .use(throttleMediaMessages)
+    router.get('/messages/:id/media', [MessageMediaController, 'show']).as('message_media.show')
+    router.delete('/messages/:id', [MessagesController, 'destroy']).as('messages.destroy')
 
     router.post('/direct_channels', [DirectChannelsController, 'store']).as('direct_channels.store')
 

@@ -1,6 +1,8 @@
 import edge from 'edge.js'
 import { formatDuration, participantStatusLabel } from '#helpers/display_text'
 import { formatMs, formatPercent, formatShare } from '#helpers/quality_text'
+import { mediaDurationText, waveform } from '#helpers/waveform'
+import { mediaMessageLimits } from '#config/media_messages'
 
 // The wording lives in app/helpers/display_text.ts, shared with the browser bundle.
 edge.global('formatDuration', formatDuration)
@@ -8,6 +10,11 @@ edge.global('participantStatusLabel', participantStatusLabel)
 edge.global('formatMs', formatMs)
 edge.global('formatPercent', formatPercent)
 edge.global('formatShare', formatShare)
+edge.global('waveform', waveform)
+edge.global('mediaDurationText', mediaDurationText)
+// The composer's recorders stop at these limits and check sizes before uploading; the server
+// enforces them anyway (docs/media_messages.md).
+edge.global('mediaMessageLimits', mediaMessageLimits)
 
 type Compiler = typeof edge.compiler
 

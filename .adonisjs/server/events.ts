@@ -6,11 +6,13 @@
 import CallEnded from '#events/call_ended'
 import CallStarted from '#events/call_started'
 import CallUpdated from '#events/call_updated'
+import MessageDeleted from '#events/message_deleted'
 import MessagePosted from '#events/message_posted'
 
 export const events = {
   CallEnded: CallEnded,
   CallStarted: CallStarted,
   CallUpdated: CallUpdated,
+  MessageDeleted: MessageDeleted,
   MessagePosted: MessagePosted,
 }

@@ -5,6 +5,7 @@
 
 export const listeners = {
   ArmRingTimer: () => import('#listeners/arm_ring_timer'),
+  BroadcastMessageDeletion: () => import('#listeners/broadcast_message_deletion'),
   BroadcastMessage: () => import('#listeners/broadcast_message'),
   CallNotifier: () => import('#listeners/call_notifier'),
   RecordCallMetrics: () => import('#listeners/record_call_metrics'),

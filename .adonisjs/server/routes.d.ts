@@ -25,6 +25,9 @@ export type ScannedRoutes = {
     'messages.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'messages.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'read_marker.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'media_messages.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'message_media.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'messages.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'direct_channels.store': { paramsTuple?: []; params?: {} }
     'account.show': { paramsTuple?: []; params?: {} }
     'account_sessions.destroy': { paramsTuple?: []; params?: {} }
@@ -53,6 +56,7 @@ export type ScannedRoutes = {
     'channels.create': { paramsTuple?: []; params?: {} }
     'channels.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'messages.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'message_media.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'account.show': { paramsTuple?: []; params?: {} }
     'admin_activity.show': { paramsTuple?: []; params?: {} }
     'admin_activity.call': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -71,6 +75,7 @@ export type ScannedRoutes = {
     'channels.create': { paramsTuple?: []; params?: {} }
     'channels.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'messages.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'message_media.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'account.show': { paramsTuple?: []; params?: {} }
     'admin_activity.show': { paramsTuple?: []; params?: {} }
     'admin_activity.call': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -87,6 +92,7 @@ export type ScannedRoutes = {
     'membership.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'channel_members.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'messages.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'media_messages.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'direct_channels.store': { paramsTuple?: []; params?: {} }
     'access_tokens.store': { paramsTuple?: []; params?: {} }
     'channel_calls.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
@@ -96,6 +102,7 @@ export type ScannedRoutes = {
     'call_quality_reports.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   DELETE: {
+    'messages.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'session.destroy': { paramsTuple?: []; params?: {} }
     'membership.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'account_sessions.destroy': { paramsTuple?: []; params?: {} }

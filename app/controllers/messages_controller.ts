@@ -2,6 +2,8 @@ import type { HttpContext } from '@adonisjs/core/http'
 import Channel from '#models/channel'
 import Message from '#models/message'
 import PostMessage from '#actions/messages/post_message'
+import DeleteMessage from '#actions/messages/delete_message'
+import MessagePolicy from '#policies/message_policy'
 import { olderMessagesValidator, postMessageValidator } from '#validators/message'
 
 export default class MessagesController {
@@ -27,5 +29,19 @@ export default class MessagesController {
       return response.created({ id: message.id, body: message.body, createdAt: message.createdAt })
     }
     return response.redirect().toRoute('channels.show', { id: channel.id })
+  }
+
+  /**
+   * Deletes one's own message, its recording and file (docs/media_messages.md). Other members
+   * get 403, non-members 404. htmx gets an empty 200: every page, this one too, removes the
+   * message when the `message.deleted` event arrives.
+   */
+  async destroy({ auth, bouncer, params, request, response }: HttpContext) {
+    const message = await Message.findForMember(auth.getUserOrFail(), params.id)
+    await bouncer.with(MessagePolicy).authorize('delete', message)
+    await new DeleteMessage().handle(message)
+    if (request.header('hx-request')) return response.ok('')
+    if (request.accepts(['html', 'json']) === 'json') return response.noContent()
+    return response.redirect().toRoute('channels.show', { id: message.channelId })
   }
 }

@@ -8,7 +8,7 @@ import type MessagePosted from '#events/message_posted'
  */
 export default class BroadcastMessage {
   async handle({ message, channel }: MessagePosted) {
-    const html = await edge.render('frags/message', { message })
+    const html = await edge.render('frags/message', { message, broadcast: true })
     broadcastToChannel(channel.id, {
       type: 'message.posted',
       id: message.id,

@@ -7,6 +7,7 @@ import { counter } from '#metrics/registry'
  */
 export const LIMITS = [
   'messages',
+  'media_messages',
   'channels',
   'signups',
   'quality_reports',

@@ -1,9 +1,13 @@
 import { DateTime } from 'luxon'
-import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
-import type { BelongsTo } from '@adonisjs/lucid/types/relations'
+import { BaseModel, belongsTo, column, hasOne } from '@adonisjs/lucid/orm'
+import type { BelongsTo, HasOne } from '@adonisjs/lucid/types/relations'
 import User from '#models/user'
 import Channel from '#models/channel'
 import Call from '#models/call'
+import MessageMedia from '#models/message_media'
+
+/** What a timeline entry holds: words, a voice recording or a video recording. */
+export type MessageKind = 'text' | 'voice' | 'video'
 
 /** Something someone said in a channel. Ordered by id, which only grows. */
 export default class Message extends BaseModel {
@@ -21,6 +25,10 @@ export default class Message extends BaseModel {
 
   @column()
   declare body: string
+
+  /** text, or voice/video with its recording in `media` (docs/media_messages.md). */
+  @column()
+  declare kind: MessageKind
 
   /** Set when this timeline entry stands for a call. */
   @column()
@@ -41,6 +49,31 @@ export default class Message extends BaseModel {
   @belongsTo(() => Call)
   declare call: BelongsTo<typeof Call>
 
+  @hasOne(() => MessageMedia)
+  declare media: HasOne<typeof MessageMedia>
+
+  /** A voice or video message (its file goes with it). */
+  get isMedia() {
+    return this.kind === 'voice' || this.kind === 'video'
+  }
+
+  /** A call's timeline entry stands for the call: it goes with the call, never alone. */
+  get isCallEntry() {
+    return this.callId !== null
+  }
+
+  /**
+   * A message of one of `user`'s channels, with its recording: anyone else's gets a 404, as
+   * for channels (no hint that the message exists).
+   */
+  static findForMember(user: User, id: number | string) {
+    return Message.query()
+      .where('id', id)
+      .whereIn('channel_id', (memberships) => memberships.from('memberships').select('channel_id').where('user_id', user.id))
+      .preload('media')
+      .firstOrFail()
+  }
+
   /**
    * One page of a channel's timeline, oldest first, ending just before `before` (or at the
    * newest message). Keyset paging on the id keeps every page as fast as the first.
@@ -51,6 +84,7 @@ export default class Message extends BaseModel {
       .if(before, (query) => query.where('id', '<', before!))
       .preload('author')
       .preload('call', (call) => call.preload('initiator').preload('participants'))
+      .preload('media')
       .orderBy('id', 'desc')
       .limit(Message.PAGE_SIZE + 1)
     const hasOlder = rows.length > Message.PAGE_SIZE

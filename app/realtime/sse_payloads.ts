@@ -77,6 +77,9 @@ export type UserEvent = UserEvents[keyof UserEvents]
 /** A timeline entry, rendered by the same fragment the page uses (frags/message). */
 export type MessagePayload = { type: 'message.posted' | 'message.updated'; id: number; authorId: number | null; html: string }
 
+/** A message was deleted by its author: every page removes `#message-<id>` (docs/media_messages.md). */
+export type MessageDeletedPayload = { type: 'message.deleted'; id: number }
+
 /** A change to one of the channel's calls. */
 export type ChannelCallPayload = { type: 'call.started' | 'call.updated' | 'call.ended'; call: CallSummary }
 
@@ -84,6 +87,7 @@ export type ChannelCallPayload = { type: 'call.started' | 'call.updated' | 'call
 export type ChannelEvents = {
   'message.posted': MessagePayload
   'message.updated': MessagePayload
+  'message.deleted': MessageDeletedPayload
   'call.started': ChannelCallPayload
   'call.updated': ChannelCallPayload
   'call.ended': ChannelCallPayload
