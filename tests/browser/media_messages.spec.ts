@@ -1,6 +1,8 @@
 import { test } from '@japa/runner'
 import type { Page } from 'playwright-core'
 import Message from '#models/message'
+import mediaMessagesConfig from '#config/media_messages'
+import { storedRecordings, uploadTempFiles, withCleanMediaStorage } from '#tests/helpers/media'
 import { channelWith, people, withCleanDatabase, type Channel, type User } from '#tests/helpers/world'
 import { chromiumForGroup, cspViolations, until } from '#tests/helpers/browser'
 import {
@@ -26,7 +28,11 @@ export async function sendRecording(page: Page) {
 
 test.group('Voice and video messages in Chromium', (group) => {
   withCleanDatabase(group)
+  withCleanMediaStorage(group)
   const open = chromiumForGroup(group)
+  // The refusal tests lower a limit in this running server (the page keeps the one it loaded with).
+  const limits = { ...mediaMessagesConfig }
+  group.each.teardown(() => void Object.assign(mediaMessagesConfig, limits))
 
   async function twoMembers() {
     const [alice, bob] = (await people(2)) as [User, User]
@@ -100,7 +106,7 @@ test.group('Voice and video messages in Chromium', (group) => {
     assert.isAbove(played.videoWidth, 0, 'frames were decoded')
   }).timeout(90_000)
 
-  test('Discard and Escape leave nothing on the server; Cancel upload sends nothing', async ({ assert }) => {
+  test('Discard and Escape send nothing; a cancelled upload leaves no row and no file', async ({ assert }) => {
     const { channel, alicePage } = await twoMembers()
     const uploads: string[] = []
     alicePage.on('request', (request) => {
@@ -119,9 +125,75 @@ test.group('Voice and video messages in Chromium', (group) => {
     // Escape released the camera and microphone.
     assert.isNull(await alicePage.evaluate(() => document.querySelector<HTMLVideoElement>('.recorder__camera')!.srcObject))
 
-    assert.deepEqual(uploads, [])
+    assert.deepEqual(uploads, [], 'nothing was sent for a discarded or cancelled recording')
+
+    // Cancel upload: a real upload over a throttled link (8 KB/s), aborted mid-way.
+    await record(alicePage, 'voice', 2000)
+    const cdp = await alicePage.context().newCDPSession(alicePage)
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 8 * 1024 })
+    await clickRecorderButton(alicePage, 'Send')
+    await waitForPhase(alicePage, 'uploading')
+    assert.isTrue(await alicePage.evaluate(() => document.querySelector('.recorder progress')!.checkVisibility()), 'the progress bar')
+    const partway = await until(
+      () => alicePage.evaluate(() => document.querySelector<HTMLProgressElement>('.recorder progress')!.value),
+      (value) => value > 0,
+      10_000,
+      'the upload under way'
+    )
+    assert.isBelow(partway, 1)
+    await clickRecorderButton(alicePage, 'Cancel upload')
+    await waitForPhase(alicePage, 'recorded')
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+    assert.equal((await recorderState(alicePage)).error, '', 'a cancel is no error')
+    assert.lengthOf(uploads, 1)
+    // The server saw the connection go before the end of the upload: it keeps nothing.
+    await until(() => uploadTempFiles(), (files) => files.length === 0, 5000, 'no upload temp file')
+
     assert.lengthOf(await Message.query().where('channelId', channel.id), 0)
+    assert.deepEqual(await storedRecordings(), [])
+    assert.deepEqual(await uploadTempFiles(), [])
     assert.deepEqual(await timelineMediaIds(alicePage), [])
+  }).timeout(60_000)
+
+  test("the server's refusals are shown in the composer: too large (413), too long (422)", async ({ assert }) => {
+    const { channel, alicePage } = await twoMembers()
+    await record(alicePage, 'voice', 2500)
+
+    mediaMessagesConfig.voiceMaxBytes = 2000
+    await clickRecorderButton(alicePage, 'Send')
+    const tooLarge = await until(() => recorderState(alicePage), (state) => state.error !== '', 20_000, 'the 413 in the composer')
+    assert.equal(tooLarge.error, 'A voice message can be at most 0 MB. Record a shorter one.')
+    assert.equal(tooLarge.phase, 'recorded', 'the recording stays, to discard or send again')
+    assert.isTrue(await alicePage.evaluate(() => document.querySelector('.recorder [role=alert]')!.checkVisibility()))
+
+    mediaMessagesConfig.voiceMaxBytes = limits.voiceMaxBytes
+    mediaMessagesConfig.voiceMaxSeconds = 1
+    await clickRecorderButton(alicePage, 'Send')
+    await until(() => recorderState(alicePage), (state) => state.error.includes('at most 1 s long'), 20_000, 'the 422 in the composer')
+    assert.equal((await recorderState(alicePage)).error, 'A voice message can be at most 1 s long.')
+
+    assert.lengthOf(await Message.query().where('channelId', channel.id), 0, 'nothing half-sent')
+    assert.deepEqual(await storedRecordings(), [])
+    assert.deepEqual(await timelineMediaIds(alicePage), [])
+  }).timeout(60_000)
+
+  test("alice deletes her voice message: it leaves bob's timeline live, and its file goes", async ({ assert }) => {
+    const { alicePage, bobPage } = await twoMembers()
+    await record(alicePage, 'voice', 1500)
+    const id = await sendRecording(alicePage)
+    await until(() => timelineMedia(bobPage, id), Boolean, 10_000, "the message on bob's page")
+    assert.lengthOf(await storedRecordings(), 1)
+    // Only the author has a Delete button, on the broadcast copy too.
+    assert.isTrue(await alicePage.evaluate((messageId) => document.querySelector(`#message-${messageId} .message__delete`)!.checkVisibility(), id))
+    assert.isFalse(await bobPage.evaluate((messageId) => Boolean(document.querySelector(`#message-${messageId} .message__delete`)?.checkVisibility()), id))
+
+    alicePage.on('dialog', (dialog) => void dialog.accept())
+    await alicePage.hover(`#message-${id}`)
+    await alicePage.click(`#message-${id} .message__delete`)
+    await until(() => timelineMedia(alicePage, id), (message) => message === null, 10_000, "the message gone from alice's page")
+    await until(() => timelineMedia(bobPage, id), (message) => message === null, 10_000, "the message gone from bob's page")
+    assert.isNull(await Message.find(id))
+    await until(() => storedRecordings(), (files) => files.length === 0, 5000, 'the file deleted')
   }).timeout(60_000)
 
   test('the buttons are reachable by keyboard and labelled', async ({ assert }) => {

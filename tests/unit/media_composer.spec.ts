@@ -188,3 +188,25 @@ test.group('MediaComposer', () => {
 function pick(state: ComposerState) {
   return { phase: state.phase, error: state.error }
 }
+
+test.group('MediaComposer limits', () => {
+  test('a recording over the byte limit is not uploaded; the server would refuse it with the same words', async ({ assert }) => {
+    const clock = new ManualClock()
+    const xhrs: FakeXhr[] = []
+    const composer = new MediaComposer({
+      uploadUrl: '/channels/7/media_messages',
+      limits: { voiceMaxSeconds: 5, videoMaxSeconds: 2, voiceMaxBytes: 4, videoMaxBytes: 100 },
+      headers: () => ({}),
+      record: async (kind) => new FakeRecording(kind, 'audio/webm', 'five!') as unknown as MediaRecording,
+      timer: (maxMs) => new RecordingTimer(maxMs, clock),
+      meter: () => ({ stop() {} }),
+      upload: () => new MediaUpload(() => (xhrs.push(new FakeXhr()), xhrs.at(-1)!)),
+    })
+    await composer.start('voice')
+    await composer.stop()
+    await composer.send()
+    assert.lengthOf(xhrs, 0)
+    assert.equal(composer.state.phase, 'recorded')
+    assert.equal(composer.state.error, 'A voice message can be at most 0 MB. Record a shorter one.')
+  })
+})

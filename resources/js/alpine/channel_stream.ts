@@ -36,7 +36,7 @@ export function channelStream(live: LiveChannels) {
       const listener = live.listen<ChannelEvent>(SseChannel.channel(channelId), (event) => {
         if (event.type === 'message.posted') this.append(event)
         else if (event.type === 'message.updated') this.replace(event)
-        else if ((event as { type: string }).type === 'message.deleted') this.remove((event as { id: number }).id)
+        else if (event.type === 'message.deleted') this.remove(event.id)
         // The call banner refreshes itself (htmx) on this event.
         else if (isChannelCallEvent(event)) dispatchCallEvent('call-changed')
       })
@@ -160,10 +160,19 @@ export function channelStream(live: LiveChannels) {
 }
 
 
-/** htmx wires the hx- attributes of what it did not swap in itself (a message's Delete button). */
+/**
+ * Readies a fragment this component inserted: the broadcast copy, the same for every member,
+ * carries the author's Delete button hidden, shown here on the author's own page
+ * (body[data-user-id]); and htmx wires the hx- attributes of what it did not swap in itself.
+ */
 function activate(element: Element | null) {
+  if (!element) return
+  const me = document.body.dataset.userId
+  element.querySelectorAll<HTMLElement>('.message__delete[hidden]').forEach((button) => {
+    if (me && button.dataset.authorId === me) button.hidden = false
+  })
   // htmx's bundled types omit `process`, hence the cast.
-  if (element) (window.htmx as unknown as { process(element: Element): void } | undefined)?.process(element)
+  ;(window.htmx as unknown as { process(element: Element): void } | undefined)?.process(element)
 }
 
 /** Validation errors come back as JSON ({ errors: [{ message }] }) for htmx requests. */

@@ -14,7 +14,7 @@ type Options = RecordingLimits & { uploadUrl: string }
  * template, binds the camera and the playback to their elements, and hands the sent message's
  * fragment to the timeline as an event, so it enters through channelStream's one way in.
  */
-export function mediaComposer({ uploadUrl, voiceMaxSeconds, videoMaxSeconds }: Options) {
+export function mediaComposer({ uploadUrl, ...limits }: Options) {
   let composer: MediaComposer | null = null
   let stopWatching: (() => void) | null = null
   return {
@@ -30,7 +30,7 @@ export function mediaComposer({ uploadUrl, voiceMaxSeconds, videoMaxSeconds }: O
     init() {
       composer = new MediaComposer({
         uploadUrl,
-        limits: { voiceMaxSeconds, videoMaxSeconds },
+        limits,
         headers: () => ({ 'X-XSRF-TOKEN': readCookie('XSRF-TOKEN'), 'HX-Request': 'true', 'Accept': 'text/html' }),
       })
       const offChange = composer.on('change', (state) => this.follow(state))
