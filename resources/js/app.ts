@@ -18,6 +18,7 @@ import { localizeTimes } from './local_time.js'
 import { markCallClick } from './calls/join_clock.js'
 import { callDock } from './alpine/call_dock.js'
 import { mediaComposer } from './alpine/media_composer.js'
+import { watchTimelinePlayers } from './messages/player_recovery.js'
 import { CallRegistry } from './calls/active_call.js'
 import { buildCallParts } from './calls/call_parts.js'
 import { LiveChannels } from './live_channels.js'
@@ -72,6 +73,7 @@ window.Alpine = Alpine
 Alpine.start()
 
 localizeTimes(document)
+watchTimelinePlayers(document)
 document.addEventListener('htmx:afterSwap', (event) => localizeTimes(event.target as ParentNode))
 
 // Join, Accept and call buttons (`data-call-click`): the call room measures its time to connect

@@ -18,26 +18,30 @@ export function recorderState(page: AnyPage): Promise<RecorderState> {
   })
 }
 
-/** Clicks the recorder's visible button labelled `label`, as a person would (focus, then click). */
+/**
+ * Clicks the recorder's visible button labelled `label` with the driver's own (trusted) click,
+ * as a person would: the click's user activation lets the page start its audio.
+ */
 export async function clickRecorderButton(page: AnyPage, label: string) {
-  const clicked = await inPage(
+  const found = await inPage(
     page,
     (text) => {
       const button = [...document.querySelectorAll<HTMLButtonElement>('.recorder button')].find(
         (candidate) => candidate.textContent!.trim() === text && candidate.checkVisibility() && !candidate.disabled
       )
-      button?.focus()
-      button?.click()
+      button?.setAttribute('data-test-click', '')
       return Boolean(button)
     },
     label
   )
-  if (!clicked) {
+  if (!found) {
     const buttons = await inPage(page, () =>
       [...document.querySelectorAll<HTMLButtonElement>('.recorder button')].map((b) => `${b.textContent!.trim()}:${b.checkVisibility()}:${b.disabled}`).join(', ')
     )
     throw new Error(`No visible "${label}" button in the recorder (${buttons}; ${JSON.stringify(await recorderState(page))})`)
   }
+  await (page as { click(selector: string): Promise<void> }).click('[data-test-click]')
+  await inPage(page, () => document.querySelector('[data-test-click]')?.removeAttribute('data-test-click'))
 }
 
 export async function waitForPhase(page: AnyPage, phase: string, timeoutMs = 10_000) {
@@ -95,7 +99,7 @@ export function playToEnd(page: AnyPage, id: number, timeoutMs = 20_000) {
   return inPage(
     page,
     ({ messageId, timeout }) =>
-      new Promise<{ ended: boolean; currentTime: number; videoWidth: number; error: string | null }>((resolve) => {
+      new Promise<{ ended: boolean; currentTime: number; videoWidth: number; error: string | null; recovered: boolean }>((resolve) => {
         const player = document.querySelector<HTMLMediaElement>(`#message-${messageId} audio, #message-${messageId} video`)!
         const done = (ended: boolean) =>
           resolve({
@@ -103,9 +107,14 @@ export function playToEnd(page: AnyPage, id: number, timeoutMs = 20_000) {
             currentTime: player.currentTime,
             videoWidth: (player as HTMLVideoElement).videoWidth ?? 0,
             error: player.error ? `${player.error.code} ${player.error.message}` : null,
+            recovered: player.dataset.recovered === 'true',
           })
         player.addEventListener('ended', () => done(true), { once: true })
-        player.addEventListener('error', () => done(false), { once: true })
+        // One error is recovered from by loading again (player_recovery.ts): the second one counts.
+        let errors = 0
+        player.addEventListener('error', () => {
+          if (++errors > 1 || player.dataset.recovered !== 'true') done(false)
+        })
         setTimeout(() => done(false), timeout)
         player.muted = true
         void player.play().catch(() => done(false))

@@ -8,6 +8,7 @@ import {
   type RecordingDevices,
 } from '../../resources/js/messages/media_recording.js'
 import { LevelMeter, levelOf } from '../../resources/js/messages/level_meter.js'
+import { notePlay, recoverPlayer } from '../../resources/js/messages/player_recovery.js'
 
 /** A MediaStream stand-in whose tracks remember being stopped. */
 function fakeStream() {
@@ -138,11 +139,13 @@ test.group('LevelMeter', () => {
     const frames: Array<() => void> = []
     let value = 128
     let closed = 0
+    let resumed = 0
     let connected: unknown = null
     const analyser = { fftSize: 0, getByteTimeDomainData: (samples: Uint8Array) => samples.fill(value) }
     const context = {
       createMediaStreamSource: () => ({ connect: (node: unknown) => (connected = node), disconnect() {} }),
       createAnalyser: () => analyser,
+      resume: async () => void resumed++,
       close: async () => void closed++,
     }
     const levels: number[] = []
@@ -154,6 +157,7 @@ test.group('LevelMeter', () => {
       },
     })
     assert.strictEqual(connected, analyser)
+    assert.equal(resumed, 1, 'a suspended context is resumed, or it reads silence')
     frames.shift()!()
     value = 200
     frames.shift()!()
@@ -164,5 +168,39 @@ test.group('LevelMeter', () => {
     assert.equal(closed, 1)
     assert.lengthOf(frames, 0, 'no frame scheduled after stop')
     assert.equal(levels.at(-1), 0)
+  })
+})
+
+test.group('Timeline player recovery', () => {
+  function fakePlayer(error: { code: number; message: string } | null) {
+    const calls: string[] = []
+    const player = {
+      error,
+      preload: 'metadata',
+      dataset: {} as Record<string, string | undefined>,
+      load: () => void calls.push(`load ${player.preload}`),
+      play: async () => void calls.push('play'),
+    }
+    return { player, calls }
+  }
+
+  test('a failed player is loaded again with preload=auto, once, and played if play was pressed', ({ assert }) => {
+    const { player, calls } = fakePlayer({ code: 2, message: 'FFmpegDemuxer: demuxer seek failed' })
+    notePlay(player, true)
+    assert.isTrue(recoverPlayer(player))
+    assert.deepEqual(calls, ['load auto', 'play'])
+    assert.isFalse(recoverPlayer(player), 'only once: a file that fails twice is really broken')
+    assert.deepEqual(calls, ['load auto', 'play'])
+  })
+
+  test('not played when nobody pressed play; a player without an error is left alone', ({ assert }) => {
+    const failed = fakePlayer({ code: 2, message: 'x' })
+    notePlay(failed.player, true)
+    notePlay(failed.player, false)
+    recoverPlayer(failed.player)
+    assert.deepEqual(failed.calls, ['load auto'])
+    const fine = fakePlayer(null)
+    assert.isFalse(recoverPlayer(fine.player))
+    assert.deepEqual(fine.calls, [])
   })
 })

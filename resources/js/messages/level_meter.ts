@@ -5,6 +5,7 @@ export type AnalyserLike = { fftSize: number; getByteTimeDomainData(samples: Uin
 export type MeterAudioContext = {
   createMediaStreamSource(stream: MediaStream): { connect(node: unknown): void; disconnect(): void }
   createAnalyser(): AnalyserLike
+  resume(): Promise<void>
   close(): Promise<void>
 }
 
@@ -54,6 +55,9 @@ export class LevelMeter {
     this.#samples = new Uint8Array(this.#analyser.fftSize)
     // Analysed, never connected to the speakers: I do not hear myself.
     this.#source.connect(this.#analyser)
+    // A context made after the device prompt may start suspended (the click's user activation
+    // has expired by then, or never counted, as in Firefox): it would read silence.
+    void this.#context.resume().catch(() => {})
     this.#schedule()
   }
 

@@ -2,12 +2,14 @@
 export type RecordingKind = 'voice' | 'video'
 
 /**
- * What each kind may be recorded as, best first. Chromium takes the webm ones, Firefox ogg (voice)
- * and webm (video); mp4 is Safari's only choice. The server sniffs the bytes, so these only have
- * to be what the browser really writes.
+ * What each kind may be recorded as, best first. Chromium takes the webm ones (it records no
+ * ogg), Firefox ogg for voice and webm for video; mp4 is Safari's only choice. Ogg before webm
+ * for voice: Chromium fails to play Firefox's voice WebM once loaded with preload="metadata"
+ * (player_recovery.ts), and plays its Ogg. The server sniffs the bytes, so these only have to
+ * be what the browser really writes.
  */
 export const RECORDING_TYPES: Record<RecordingKind, string[]> = {
-  voice: ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/webm', 'audio/ogg', 'audio/mp4'],
+  voice: ['audio/ogg;codecs=opus', 'audio/webm;codecs=opus', 'audio/ogg', 'audio/webm', 'audio/mp4'],
   video: ['video/webm;codecs=vp8,opus', 'video/webm', 'video/mp4'],
 }
 
