@@ -10,5 +10,8 @@ export default defineConfig({
   ],
   server: {
     watch: { ignored: ['**/tmp/**'] },
+    // Its own HMR port when several checkouts (or test app processes) run side by side; the
+    // CSP in config/shield.ts allows the same port. Unset: Vite's default, 24678.
+    hmr: process.env.VITE_HMR_PORT ? { port: Number(process.env.VITE_HMR_PORT) } : undefined,
   },
 })

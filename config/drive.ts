@@ -8,6 +8,11 @@ import { defineConfig, services } from '@adonisjs/drive'
  * `GET /messages/:id/media` streams it after checking channel membership. `s3` is any
  * S3-compatible store (AWS, MinIO, R2...), private objects read by the same route.
  */
+if (env.get('DRIVE_DISK') === 's3') {
+  const missing = ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'].filter((name) => !env.get(name as 'S3_BUCKET'))
+  if (missing.length > 0) throw new Error(`DRIVE_DISK=s3 needs ${missing.join(', ')} (docs/deploy.md, "Storage")`)
+}
+
 const driveConfig = defineConfig({
   default: env.get('DRIVE_DISK', 'fs'),
   services: {

@@ -80,7 +80,7 @@ export class MediaProblem extends Exception {
   }
 
   static tooLarge(kind: 'voice' | 'video', maxBytes: number) {
-    const megabytes = Math.round((maxBytes / (1024 * 1024)) * 10) / 10
-    return new MediaProblem('E_MEDIA_TOO_LARGE', `A ${kind} message can be at most ${megabytes} MB. Record a shorter one.`, 413)
+    const size = maxBytes < 1024 * 1024 ? `${Math.round(maxBytes / 1024)} KB` : `${Math.round((maxBytes / (1024 * 1024)) * 10) / 10} MB`
+    return new MediaProblem('E_MEDIA_TOO_LARGE', `A ${kind} message can be at most ${size}. Record a shorter one.`, 413)
   }
 }

@@ -3,7 +3,7 @@ import { fileTypeFromFile } from 'file-type'
 import { ByteReader } from '#media/byte_reader'
 import { readWebm } from '#media/webm'
 import { readOgg } from '#media/ogg'
-import { waveformPeaks } from '#media/waveform'
+import waveformThread from '#media/waveform_thread'
 import { MediaProblem, type ContainerReport } from '#media/container_report'
 import type { MediaKind } from '#config/media_messages'
 
@@ -49,7 +49,7 @@ export async function probeRecording(path: string, kind: MediaKind, options: Pro
   if (report.durationMs <= 0) throw MediaProblem.tooShort()
   if (report.durationMs > options.maxSeconds * 1000 + options.stopLagMs) throw MediaProblem.tooLong(kind, options.maxSeconds)
 
-  const peaks = kind === 'voice' ? await waveformPeaks(report.opus!.head, report.opus!.packets, report.durationMs, options.bars) : null
+  const peaks = kind === 'voice' ? await waveformThread.peaks(report.opus!.head, report.opus!.packets, report.durationMs, options.bars) : null
   const mimeType = kind === 'video' ? 'video/webm' : report.container === 'ogg' ? 'audio/ogg' : 'audio/webm'
   return { mimeType, extension: report.container, durationMs: report.durationMs, peaks }
 }

@@ -27,7 +27,7 @@ export async function uploadMedia(
 ) {
   const form = new FormData()
   form.append('kind', kind)
-  form.append('media', new Blob([bytes], { type }), 'recording.webm')
+  form.append('media', new Blob([Uint8Array.from(bytes)], { type }), 'recording.webm')
   return browser.fetch(`/channels/${channelId}/media_messages`, { method: 'POST', body: form, headers: { accept, ...headers } })
 }
 
