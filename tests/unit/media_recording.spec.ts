@@ -69,6 +69,8 @@ test.group('Recording types', () => {
     assert.equal(chooseRecordingType('voice', (type) => firefox.includes(type)), 'audio/ogg;codecs=opus')
     assert.equal(chooseRecordingType('video', (type) => firefox.includes(type)), 'video/webm')
     assert.isNull(chooseRecordingType('video', () => false))
+    // Safari records only mp4, which the server refuses: no recorder rather than a 422 after recording.
+    assert.isNull(chooseRecordingType('voice', (type) => type.startsWith('audio/mp4')))
   })
 
   test('the file extension follows the type', ({ assert }) => {

@@ -3,14 +3,15 @@ export type RecordingKind = 'voice' | 'video'
 
 /**
  * What each kind may be recorded as, best first. Chromium takes the webm ones (it records no
- * ogg), Firefox ogg for voice and webm for video; mp4 is Safari's only choice. Ogg before webm
+ * ogg), Firefox ogg for voice and webm for video. No mp4 (Safari's only choice): the server
+ * refuses it for now (docs/media_messages.md, Formats). Ogg before webm
  * for voice: Chromium fails to play Firefox's voice WebM once loaded with preload="metadata"
  * (player_recovery.ts), and plays its Ogg. The server sniffs the bytes, so these only have to
  * be what the browser really writes.
  */
 export const RECORDING_TYPES: Record<RecordingKind, string[]> = {
-  voice: ['audio/ogg;codecs=opus', 'audio/webm;codecs=opus', 'audio/ogg', 'audio/webm', 'audio/mp4'],
-  video: ['video/webm;codecs=vp8,opus', 'video/webm', 'video/mp4'],
+  voice: ['audio/ogg;codecs=opus', 'audio/webm;codecs=opus', 'audio/ogg', 'audio/webm'],
+  video: ['video/webm;codecs=vp8,opus', 'video/webm'],
 }
 
 /** The first type of `kind` this browser's MediaRecorder can write, or null. */
