@@ -23,17 +23,21 @@ export function recorderState(page: AnyPage): Promise<RecorderState> {
  * as a person would: the click's user activation lets the page start its audio.
  */
 export async function clickRecorderButton(page: AnyPage, label: string) {
-  const found = await inPage(
-    page,
-    (text) => {
-      const button = [...document.querySelectorAll<HTMLButtonElement>('.recorder button')].find(
-        (candidate) => candidate.textContent!.trim() === text && candidate.checkVisibility() && !candidate.disabled
-      )
-      button?.setAttribute('data-test-click', '')
-      return Boolean(button)
-    },
-    label
-  )
+  // Alpine shows and hides the recorder's parts a moment after its state changes (x-show
+  // settles after the effects that set data-phase): wait for the button as a person would.
+  const mark = () =>
+    inPage(
+      page,
+      (text) => {
+        const button = [...document.querySelectorAll<HTMLButtonElement>('.recorder button')].find(
+          (candidate) => candidate.textContent!.trim() === text && candidate.checkVisibility() && !candidate.disabled
+        )
+        button?.setAttribute('data-test-click', '')
+        return Boolean(button)
+      },
+      label
+    )
+  const found = await until(mark, Boolean, 3000, `the "${label}" button`).catch(() => false)
   if (!found) {
     const buttons = await inPage(page, () =>
       [...document.querySelectorAll<HTMLButtonElement>('.recorder button')].map((b) => `${b.textContent!.trim()}:${b.checkVisibility()}:${b.disabled}`).join(', ')
