@@ -162,7 +162,7 @@ test.group('Voice and video messages in Chromium', (group) => {
     mediaMessagesConfig.voiceMaxBytes = 2000
     await clickRecorderButton(alicePage, 'Send')
     const tooLarge = await until(() => recorderState(alicePage), (state) => state.error !== '', 20_000, 'the 413 in the composer')
-    assert.equal(tooLarge.error, 'A voice message can be at most 0 MB. Record a shorter one.')
+    assert.equal(tooLarge.error, 'A voice message can be at most 2 KB. Record a shorter one.')
     assert.equal(tooLarge.phase, 'recorded', 'the recording stays, to discard or send again')
     assert.isTrue(await alicePage.evaluate(() => document.querySelector('.recorder [role=alert]')!.checkVisibility()))
 

@@ -207,6 +207,6 @@ test.group('MediaComposer limits', () => {
     await composer.send()
     assert.lengthOf(xhrs, 0)
     assert.equal(composer.state.phase, 'recorded')
-    assert.equal(composer.state.error, 'A voice message can be at most 0 MB. Record a shorter one.')
+    assert.equal(composer.state.error, 'A voice message can be at most 0 KB. Record a shorter one.')
   })
 })

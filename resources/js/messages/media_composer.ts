@@ -3,6 +3,7 @@ import { MediaRecording, RecordingUnavailable, extensionFor, type RecordingKind 
 import { RecordingTimer } from './recording_timer.js'
 import { LevelMeter } from './level_meter.js'
 import { MediaUpload, type UploadResult } from './media_upload.js'
+import { mediaTooLargeText } from '../../../app/helpers/media_text.js'
 
 /** The longest and largest recording of each kind (the server's `mediaMessageLimits`). */
 export type RecordingLimits = { voiceMaxSeconds: number; videoMaxSeconds: number; voiceMaxBytes?: number; videoMaxBytes?: number }
@@ -130,7 +131,7 @@ export class MediaComposer extends Emitter<ComposerEvents> {
     if (phase !== 'recorded' || !recording || !kind) return
     const maxBytes = kind === 'voice' ? this.#parts.limits.voiceMaxBytes : this.#parts.limits.videoMaxBytes
     // Not worth uploading what the server would refuse (413) once it had it all.
-    if (maxBytes && recording.size > maxBytes) return this.#set({ error: tooLarge(kind, maxBytes) })
+    if (maxBytes && recording.size > maxBytes) return this.#set({ error: mediaTooLargeText(kind, maxBytes) })
     const upload = (this.#upload = this.#parts.upload())
     upload.on('progress', ({ loaded, total }) => this.#set({ progress: total > 0 ? loaded / total : 0 }))
     this.#set({ phase: 'uploading', progress: 0, error: '' })
@@ -187,10 +188,4 @@ export class MediaComposer extends Emitter<ComposerEvents> {
     this.#state = { ...this.#state, ...changes }
     this.emit('change', this.#state)
   }
-}
-
-/** The sentence the server's 413 uses (app/media/container_report.ts). */
-function tooLarge(kind: RecordingKind, maxBytes: number) {
-  const megabytes = Math.round((maxBytes / (1024 * 1024)) * 10) / 10
-  return `A ${kind} message can be at most ${megabytes} MB. Record a shorter one.`
 }
