@@ -50,7 +50,11 @@ export async function receiveUpload(request: HttpRequest, largest: StreamingCap,
   }
 
   request.multipart.onFile('media', {}, async (filePart) => {
-    if (part) throw MediaProblem.missing()
+    // One recording per message: a second `media` part is read past and dropped.
+    if (part) {
+      filePart.resume()
+      return
+    }
     part = filePart
     const cap = capFor(String(filePart.headers['content-type'] ?? ''))
     const counter = new Transform({

@@ -64,6 +64,21 @@ test.group('Media messages: posting', (group) => {
     assert.equal((await response.json()).mimeType, 'audio/webm')
   })
 
+  test('the file may come before the kind field (FormData keeps the order it was built in)', async ({ assert }) => {
+    const [alice] = await people(1)
+    const channel = await channelWith([alice!])
+    const form = new FormData()
+    form.append('media', new Blob([await fixture('chromium_video.webm')], { type: 'video/webm' }), 'video.webm')
+    form.append('kind', 'video')
+    const response = await (await signedIn(alice!.email)).fetch(`/channels/${channel.id}/media_messages`, {
+      method: 'POST',
+      body: form,
+      headers: { accept: 'application/json' },
+    })
+    assert.equal(response.status, 201)
+    assert.equal((await response.json()).kind, 'video')
+  })
+
   test('a video message from Firefox: video/webm, no waveform', async ({ assert }) => {
     const [alice] = await people(1)
     const channel = await channelWith([alice!])
