@@ -6,5 +6,7 @@
 import { collectProcessMetrics } from '#metrics/registry'
 // The browsers' call quality metrics, registered at boot: /metrics shows them (at 0) before the first report.
 import '#metrics/call_quality_metrics'
+// Voice and video uploads, at 0 before the first one.
+import '#metrics/media_metrics'
 
 collectProcessMetrics()

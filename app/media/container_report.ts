@@ -2,6 +2,7 @@ import { Exception } from '@adonisjs/core/exceptions'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { OpusHead } from '#media/opus'
 import { mediaTooLargeText } from '#helpers/media_text'
+import { recordMediaRefused } from '#metrics/media_metrics'
 
 /** What a container walk found: its tracks, its length, and the voice's Opus packets. */
 export type ContainerReport = {
@@ -25,6 +26,7 @@ export class MediaProblem extends Exception {
 
   /** Always JSON (the composer's upload is a script), `{ errors: [{ code, message }] }` as docs/api.md. */
   async handle(error: this, ctx: HttpContext) {
+    recordMediaRefused(error.code)
     // A refused upload may still be streaming in: close the connection after answering, rather
     // than read the rest of it to keep the connection alive.
     if (error.status === 413) ctx.response.header('Connection', 'close')

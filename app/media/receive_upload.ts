@@ -31,6 +31,8 @@ export const uploadsTmpDir = () => app.tmpPath('uploads')
  * mid-way), the caller's `discard()` leaves no temp file behind.
  */
 export async function receiveUpload(request: HttpRequest, largest: StreamingCap, capFor: (contentType: string) => StreamingCap): Promise<ReceivedUpload> {
+  // Only a multipart body carries a file (the bodyparser gives other bodies no multipart reader).
+  if (!request.multipart) throw MediaProblem.missing()
   const totalLimit = largest.maxBytes
   const declared = Number(request.header('content-length'))
   if (Number.isFinite(declared) && declared > totalLimit + ENVELOPE_BYTES) throw MediaProblem.tooLarge(largest.kind, totalLimit)

@@ -7,6 +7,7 @@ import { fixturePath, storedRecordings, uploadMedia, uploadTempFiles, withCleanM
 import Message from '#models/message'
 import MessageMedia from '#models/message_media'
 import mediaMessagesConfig from '#config/media_messages'
+import { scrapeMetrics } from '#tests/helpers/metrics'
 
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
 const signedIn = (email: string) => new BrowserlessClient(baseUrl()).login(email, TEST_PASSWORD)
@@ -171,6 +172,11 @@ test.group('Media messages: posting', (group) => {
     const missing = await browser.fetch(`/channels/${channel.id}/media_messages`, { method: 'POST', body: noFile, headers: { accept: 'application/json' } })
     assert.equal(missing.status, 422)
     assert.equal((await missing.json()).errors[0].code, 'E_MEDIA_MISSING')
+    for (const [type, body] of [['application/json', '{"kind":"voice"}'], ['application/x-www-form-urlencoded', 'kind=voice']]) {
+      const notMultipart = await browser.fetch(`/channels/${channel.id}/media_messages`, { method: 'POST', body, headers: { 'content-type': type, 'accept': 'application/json' } })
+      assert.equal(notMultipart.status, 422, type)
+      assert.equal((await notMultipart.json()).errors[0].code, 'E_MEDIA_MISSING', type)
+    }
     await assertNothingKept(assert)
   })
 
@@ -221,5 +227,20 @@ test.group('Media messages: posting', (group) => {
     assert.lengthOf(await MessageMedia.all(), 2)
 
     assert.equal((await uploadMedia(await signedIn(bob!.email), channel.id, 'voice', bytes)).status, 201)
+  })
+
+  test('/metrics counts posted messages by kind, refusals by reason, and the time to judge a recording', async ({ assert }) => {
+    const [alice] = await people(1)
+    const channel = await channelWith([alice!])
+    const browser = await signedIn(alice!.email)
+    const before = await scrapeMetrics()
+    assert.equal((await uploadMedia(browser, channel.id, 'voice', await fixture('chromium_voice.webm'))).status, 201)
+    assert.equal((await uploadMedia(browser, channel.id, 'voice', await fixture('chromium_video.webm'))).status, 422)
+    const after = await scrapeMetrics()
+    assert.equal(after.delta(before, 'confab_media_messages_total', { kind: 'voice' }), 1)
+    assert.equal(after.delta(before, 'confab_media_messages_total', { kind: 'video' }), 0)
+    assert.equal(after.delta(before, 'confab_media_uploads_refused_total', { code: 'E_MEDIA_NOT_VOICE' }), 1)
+    assert.equal(after.count('confab_media_probe_seconds', { kind: 'voice' }) - before.count('confab_media_probe_seconds', { kind: 'voice' }), 1)
+    assert.isAbove(after.sum('confab_media_probe_seconds', { kind: 'voice' }), before.sum('confab_media_probe_seconds', { kind: 'voice' }))
   })
 })

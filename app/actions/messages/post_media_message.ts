@@ -9,6 +9,7 @@ import mediaStore from '#services/media_store'
 import { probeRecording } from '#media/probe_recording'
 import { MediaProblem } from '#media/container_report'
 import mediaMessagesConfig, { limitsFor, type MediaKind } from '#config/media_messages'
+import { recordMediaPosted } from '#metrics/media_metrics'
 
 /**
  * Posts a voice or video message from a fully received upload (docs/media_messages.md). The
@@ -20,6 +21,7 @@ export default class PostMediaMessage {
   async handle(author: User, channel: Channel, kind: MediaKind, upload: { path: string; bytes: number }) {
     const limits = limitsFor(kind)
     if (upload.bytes > limits.maxBytes) throw MediaProblem.tooLarge(kind, limits.maxBytes)
+    const startedAt = performance.now()
     const facts = await probeRecording(upload.path, kind, {
       maxSeconds: limits.maxSeconds,
       stopLagMs: mediaMessagesConfig.stopLagMs,
@@ -45,6 +47,7 @@ export default class PostMediaMessage {
       await mediaStore.delete(storageKey).catch(() => {})
       throw error
     }
+    recordMediaPosted(kind, (performance.now() - startedAt) / 1000)
     await message.load('media')
     message.$setRelated('author', author)
     await MessagePosted.dispatch(message, channel)
