@@ -11,6 +11,7 @@ class FakeRecording {
   stopped = false
   cancelled = false
   stream = { id: 'camera' } as unknown as MediaStream
+  started = Promise.resolve()
   constructor(readonly kind: RecordingKind, readonly type: string, private bytes = 'opus bytes') {}
   async stop() {
     this.stopped = true
@@ -208,5 +209,30 @@ test.group('MediaComposer limits', () => {
     assert.lengthOf(xhrs, 0)
     assert.equal(composer.state.phase, 'recorded')
     assert.equal(composer.state.error, 'A voice message can be at most 0 KB. Record a shorter one.')
+  })
+})
+
+test.group('MediaComposer start', () => {
+  test('the timer runs only once the recorder has really started', async ({ assert }) => {
+    const clock = new ManualClock()
+    let begin = () => {}
+    const recording = Object.assign(new FakeRecording('voice', 'audio/ogg'), { started: new Promise<void>((resolve) => (begin = resolve)) })
+    const composer = new MediaComposer({
+      uploadUrl: '/x',
+      limits: { voiceMaxSeconds: 5, videoMaxSeconds: 2 },
+      headers: () => ({}),
+      record: async () => recording as unknown as MediaRecording,
+      timer: (maxMs) => new RecordingTimer(maxMs, clock),
+      meter: () => ({ stop() {} }),
+    })
+    const starting = composer.start('voice')
+    await flush()
+    clock.advance(800)
+    assert.equal(composer.state.phase, 'starting')
+    begin()
+    await starting
+    clock.advance(1000)
+    assert.equal(composer.state.phase, 'recording')
+    assert.equal(composer.state.elapsedMs, 1000, 'the 800 ms before the recorder started are not counted')
   })
 })

@@ -22,11 +22,14 @@ class FakeRecorder implements RecorderLike {
   mimeType = ''
   timeslice: number | undefined
   ondataavailable: ((event: { data: Blob }) => void) | null = null
+  onstart: (() => void) | null = null
   onstop: (() => void) | null = null
   onerror: ((event: unknown) => void) | null = null
   start(timeslice?: number) {
     this.state = 'recording'
     this.timeslice = timeslice
+    // As browsers do: the start event comes a moment later.
+    queueMicrotask(() => this.onstart?.())
   }
   stop() {
     this.state = 'inactive'
@@ -84,6 +87,7 @@ test.group('MediaRecording', () => {
   test('records with the chosen type and keeps it on the Blob though the recorder forgets it', async ({ assert }) => {
     const { devices, calls, recorders, stream } = fakeDevices()
     const recording = await MediaRecording.start('voice', devices)
+    await recording.started
     assert.deepEqual(calls.constraints, [{ audio: true, video: false }])
     assert.deepEqual(calls.options, [{ mimeType: 'audio/ogg;codecs=opus' }])
     assert.equal(recorders[0]!.state, 'recording')

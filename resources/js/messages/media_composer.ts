@@ -93,6 +93,7 @@ export class MediaComposer extends Emitter<ComposerEvents> {
       const message = error instanceof RecordingUnavailable ? error.message : `Your ${kind === 'voice' ? 'microphone' : 'camera'} could not be opened.`
       return this.#set({ ...IDLE, error: message })
     }
+    await recording.started
     // Escape pressed while the browser was opening the devices.
     if (this.#phase() !== 'starting') return recording.cancel()
     this.#recording = recording

@@ -30,6 +30,7 @@ export function extensionFor(type: string) {
 export type RecorderLike = {
   readonly state: string
   ondataavailable: ((event: { data: Blob }) => void) | null
+  onstart: (() => void) | null
   onstop: (() => void) | null
   onerror: ((event: unknown) => void) | null
   start(timeslice?: number): void
@@ -69,6 +70,11 @@ export class MediaRecording {
   #chunks: Blob[] = []
   #stopped: Promise<Blob>
   #done = false
+  /**
+   * Resolves once the recorder really records: under load Firefox starts most of a second after
+   * start(), and a timer counting from start() would then show more than the file holds.
+   */
+  readonly started: Promise<void>
 
   private constructor(
     readonly kind: RecordingKind,
@@ -85,6 +91,11 @@ export class MediaRecording {
     })
     // Not left unhandled when the recording is cancelled (nobody awaits it then).
     this.#stopped.catch(() => {})
+    this.started = new Promise((resolve) => {
+      recorder.onstart = () => resolve()
+      // Never left waiting: a recorder that fails or is stopped first has "started" too.
+      void this.#stopped.then(() => resolve(), () => resolve())
+    })
     // One-second chunks: a recorder that fails midway has still handed over most of it.
     recorder.start(1000)
   }
