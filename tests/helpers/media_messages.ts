@@ -29,6 +29,8 @@ export async function clickRecorderButton(page: AnyPage, label: string) {
     inPage(
       page,
       (text) => {
+        // Not before Alpine has wired the recorder (its data-phase): a click before that does nothing.
+        if (!document.querySelector<HTMLElement>('.recorder')?.dataset.phase) return false
         const button = [...document.querySelectorAll<HTMLButtonElement>('.recorder button')].find(
           (candidate) => candidate.textContent!.trim() === text && candidate.checkVisibility() && !candidate.disabled
         )
@@ -37,7 +39,7 @@ export async function clickRecorderButton(page: AnyPage, label: string) {
       },
       label
     )
-  const found = await until(mark, Boolean, 3000, `the "${label}" button`).catch(() => false)
+  const found = await until(mark, Boolean, 5000, `the "${label}" button`).catch(() => false)
   if (!found) {
     const buttons = await inPage(page, () =>
       [...document.querySelectorAll<HTMLButtonElement>('.recorder button')].map((b) => `${b.textContent!.trim()}:${b.checkVisibility()}:${b.disabled}`).join(', ')
