@@ -57,6 +57,8 @@ export default defineConfig({
   metaFiles: [
     { pattern: 'resources/views/**/*.edge', reloadServer: false },
     { pattern: 'public/**', reloadServer: false },
+    // The patches `npm ci --omit=dev` applies inside build/ (postinstall: patch-package).
+    { pattern: 'patches/**', reloadServer: false },
   ],
 
   hooks: {

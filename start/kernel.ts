@@ -9,7 +9,8 @@ server.errorHandler(() => import('#exceptions/handler'))
 
 server.use([
   () => import('#middleware/container_bindings_middleware'),
-  () => import('@adonisjs/static/static_middleware'),
+  // AdonisJS' static middleware, skipped for the SSE stream route (see the middleware).
+  () => import('#middleware/public_files_middleware'),
   () => import('@adonisjs/vite/vite_middleware'),
   // After static files and Vite: /metrics, then timing what reaches the router (docs/deploy.md).
   () => import('#middleware/metrics_endpoint_middleware'),

@@ -18,7 +18,9 @@ import { measureSseStreamsWith } from '#metrics/stream_metrics'
 /** How long a subscribe waits for the instance holding the stream before answering 503. */
 const FORWARD_TIMEOUT_MS = 3000
 
-type LocalStream = { owner: StreamOwner; context: HttpContext; response: ServerResponse }
+// No HttpContext here: a stream lives as long as its page, and its request's context (session,
+// auth, renderer) would live as long (bench/README.md, "Memory per idle SSE subscriber").
+type LocalStream = { owner: StreamOwner; response: ServerResponse }
 
 export type OpenResult =
   | { status: 'opened' }
@@ -81,7 +83,7 @@ export class LiveStreams {
       await this.directory.release(uid, owner.token).catch(() => {})
       return { status: 'opened' }
     }
-    this.#local.set(uid, { owner, context: ctx, response })
+    this.#local.set(uid, { owner, response })
     response.once('close', () => {
       // Not ours any more: replaced by a newer stream with this uid, or released by close().
       if (this.#local.get(uid)?.owner.token !== owner.token) return
@@ -193,7 +195,8 @@ export class LiveStreams {
       await this.#closeLocal(command.uid, command.token)
       return 'done'
     }
-    const params = { uid: command.uid, channel: command.channel, context: local.context }
+    // No context: authorization happened on the instance that got the request.
+    const params = { uid: command.uid, channel: command.channel }
     if (command.op === 'unsubscribe') {
       await transmit.unsubscribe(params)
       return 'done'

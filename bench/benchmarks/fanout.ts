@@ -7,8 +7,9 @@ import { Report, target } from '../lib/report.js'
 import { summarize } from '../lib/stats.js'
 import type { Benchmark } from '../run.js'
 
-const CONFAB_PORT = 3420
-const BARE_PORT = 3421
+/** BENCH_SSE_PORT moves both servers (Confab there, the bare one next to it) off a port in use. */
+const CONFAB_PORT = Number(process.env.BENCH_SSE_PORT ?? 3420)
+const BARE_PORT = CONFAB_PORT + 1
 const MEMBERS = Number(process.env.BENCH_FANOUT_MEMBERS ?? 1000)
 const ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 40)
 const WARMUP_ROUNDS = 5

@@ -9,8 +9,9 @@ import { summarize } from '../lib/stats.js'
 import { collectGarbage } from '../lib/inspector.js'
 import type { Benchmark } from '../run.js'
 
-const CONFAB_PORT = 3420
-const BARE_PORT = 3421
+/** BENCH_SSE_PORT moves both servers (Confab there, the bare one next to it) off a port in use. */
+const CONFAB_PORT = Number(process.env.BENCH_SSE_PORT ?? 3420)
+const BARE_PORT = CONFAB_PORT + 1
 /** Idle people, each with one SSE stream subscribed to their own `users/:id`. */
 const IDLE_SUBSCRIBERS = Number(process.env.BENCH_RING_IDLE ?? 2000)
 /** Channels of 10: alice and 9 invitees, whose streams are connected too. */

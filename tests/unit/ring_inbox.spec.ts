@@ -27,6 +27,19 @@ test.group('RingInbox', () => {
     assert.isNull(inbox.current)
   })
 
+  test('a ring that arrives after its stop stays closed, from the stream or a stale list', ({ assert }) => {
+    const inbox = new RingInbox()
+    const shown: Array<number | null> = []
+    inbox.onChange((current) => shown.push(current?.callId ?? null))
+
+    inbox.apply({ type: 'call.ring_stopped', callId: 4, reason: 'ended' })
+    inbox.apply(ring(4))
+    inbox.reconcile([ring(4)])
+    inbox.apply(ring(5))
+
+    assert.deepEqual(shown, [5])
+  })
+
   test('a missed call removes the ring and reports the unseen count', ({ assert }) => {
     const inbox = new RingInbox()
     const counts: number[] = []

@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon'
 import type Call from '#models/call'
 import type CallParticipant from '#models/call_participant'
+import type { NoticeTurn } from '#realtime/notice_order'
 
 export type RingStopReason = 'accepted' | 'accepted_elsewhere' | 'declined' | 'cancelled' | 'missed' | 'ended'
 
@@ -24,6 +25,8 @@ export class CallChange {
   started = false
   /** False when the request was a repeat (a second click) and nothing moved. */
   changed = true
+  /** This change's place among its call's notices, taken by announceCallChange() after the commit. */
+  noticeTurn: NoticeTurn | null = null
 
   constructor(public call: Call) {}
 

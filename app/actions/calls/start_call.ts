@@ -13,6 +13,7 @@ import JoinCall from '#actions/calls/join_call'
 import { CallConflictException } from '#exceptions/call_conflict_exception'
 import { announceCallChange } from '#actions/calls/announce_call_change'
 import { isUniqueViolation } from '#helpers/unique_violation'
+import { sqlDateTime } from '#helpers/sql_time'
 
 export type StartedCall = { call: Call; change: CallChange; joinedExisting: boolean }
 
@@ -68,6 +69,9 @@ export default class StartCall {
       },
       { client: trx }
     )
+    // What the rings need, handed to CallNotifier so they go out without a query.
+    call.$setRelated('initiator', initiator)
+    call.$setRelated('channel', channel)
     const change = new CallChange(call)
     change.started = true
 
@@ -77,22 +81,39 @@ export default class StartCall {
     )
     if (rings) {
       const busyIds = new Set(await usersInOtherLiveCalls(trx, inviteeIds, call.id))
-      change.ringing = await CallParticipant.createMany(
-        inviteeIds.map((userId) => ({
-          ...CallParticipant.mediaDefaults(kind),
-          callId: call.id,
-          userId,
-          status: 'ringing' as const,
-          rang: true,
-          busy: busyIds.has(userId),
-          invitedAt: now,
-        })),
-        { client: trx }
-      )
+      change.ringing = await ringInvitees(trx, call, inviteeIds, busyIds, now)
     }
     await Message.create({ channelId: channel.id, userId: initiator.id, body: '', callId: call.id }, { client: trx })
     return change
   }
+}
+
+/**
+ * Every invitee's `ringing` row in one INSERT, read back as models for CallNotifier. The rings
+ * go out only once this transaction commits, and `createMany` would send an INSERT per person.
+ */
+async function ringInvitees(trx: TransactionClientContract, call: Call, inviteeIds: number[], busyIds: Set<number>, now: DateTime) {
+  const media = CallParticipant.mediaDefaults(call.kind)
+  const at = sqlDateTime(now)
+  await trx
+    .insertQuery()
+    .table(CallParticipant.table)
+    .multiInsert(
+      inviteeIds.map((userId) => ({
+        call_id: call.id,
+        user_id: userId,
+        status: 'ringing',
+        rang: true,
+        busy: busyIds.has(userId),
+        audio_enabled: media.audioEnabled,
+        video_enabled: media.videoEnabled,
+        screen_sharing: media.screenSharing,
+        invited_at: at,
+        created_at: at,
+        updated_at: at,
+      }))
+    )
+  return CallParticipant.query({ client: trx }).where({ callId: call.id, status: 'ringing' }).orderBy('id')
 }
 
 /** Which of these people are, right now, in another call that is still live. */

@@ -12,6 +12,9 @@ export type RingEvent =
 
 type Listener = (current: Ring | null) => void
 
+/** How many stopped calls the inbox remembers (a person is rung once per call, at its start). */
+const STOPPED_REMEMBERED = 100
+
 /**
  * The rings waiting for an answer in this tab, as the server reports them. It holds no timers
  * and touches no DOM: the server says when a ring starts and stops (over SSE, or in the list a
@@ -19,6 +22,8 @@ type Listener = (current: Ring | null) => void
  */
 export class RingInbox {
   #rings: Ring[] = []
+  /** Calls whose ring stopped here: a ring for one of them arriving late is stale. */
+  #stopped = new Set<number>()
   #sequence = 0
   #listeners = new Set<Listener>()
   #missedListeners = new Set<(count: number) => void>()
@@ -50,6 +55,9 @@ export class RingInbox {
     this.#sequence += 1
     switch (event.type) {
       case 'call.ringing':
+        // The server sends a call's notices in order, but a ring and its stop sent by two
+        // instances (Redis) could still cross: a stopped call never rings again.
+        if (this.#stopped.has(event.callId)) return
         if (this.#rings.some((ring) => ring.callId === event.callId)) return
         this.#update([...this.#rings, event])
         return
@@ -71,12 +79,16 @@ export class RingInbox {
   reconcile(live: Ring[], unseenMissedCount?: number, requestedAt: number = this.#sequence) {
     if (requestedAt !== this.#sequence) return false
     const now = this.now()
-    this.#update(live.filter((ring) => !ring.ringExpiresAt || Date.parse(ring.ringExpiresAt) > now))
+    this.#update(
+      live.filter((ring) => !this.#stopped.has(ring.callId) && (!ring.ringExpiresAt || Date.parse(ring.ringExpiresAt) > now))
+    )
     if (unseenMissedCount !== undefined) this.#missedListeners.forEach((listener) => listener(unseenMissedCount))
     return true
   }
 
   remove(callId: number) {
+    this.#stopped.add(callId)
+    if (this.#stopped.size > STOPPED_REMEMBERED) this.#stopped.delete(this.#stopped.values().next().value!)
     if (!this.#rings.some((ring) => ring.callId === callId)) return
     this.#update(this.#rings.filter((ring) => ring.callId !== callId))
   }
