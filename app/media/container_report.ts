@@ -1,6 +1,7 @@
 import { Exception } from '@adonisjs/core/exceptions'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { OpusHead } from '#media/opus'
+import { mediaTooLargeText } from '#helpers/media_text'
 import { recordMediaRefused } from '#metrics/media_metrics'
 
 /** What a container walk found: its tracks, its length, and the voice's Opus packets. */
@@ -82,7 +83,6 @@ export class MediaProblem extends Exception {
   }
 
   static tooLarge(kind: 'voice' | 'video', maxBytes: number) {
-    const size = maxBytes < 1024 * 1024 ? `${Math.round(maxBytes / 1024)} KB` : `${Math.round((maxBytes / (1024 * 1024)) * 10) / 10} MB`
-    return new MediaProblem('E_MEDIA_TOO_LARGE', `A ${kind} message can be at most ${size}. Record a shorter one.`, 413)
+    return new MediaProblem('E_MEDIA_TOO_LARGE', mediaTooLargeText(kind, maxBytes), 413)
   }
 }

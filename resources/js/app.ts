@@ -17,6 +17,8 @@ import { callMedia } from './alpine/call_media.js'
 import { localizeTimes } from './local_time.js'
 import { markCallClick } from './calls/join_clock.js'
 import { callDock } from './alpine/call_dock.js'
+import { mediaComposer } from './alpine/media_composer.js'
+import { watchTimelinePlayers } from './messages/player_recovery.js'
 import { CallRegistry } from './calls/active_call.js'
 import { buildCallParts } from './calls/call_parts.js'
 import { LiveChannels } from './live_channels.js'
@@ -66,10 +68,12 @@ Alpine.data('notificationSetting', notificationSetting)
 Alpine.data('callRoom', callRoom(live))
 Alpine.data('callMedia', callMedia(calls))
 Alpine.data('callDock', callDock(calls))
+Alpine.data('mediaComposer', mediaComposer)
 window.Alpine = Alpine
 Alpine.start()
 
 localizeTimes(document)
+watchTimelinePlayers(document)
 document.addEventListener('htmx:afterSwap', (event) => localizeTimes(event.target as ParentNode))
 
 // Join, Accept and call buttons (`data-call-click`): the call room measures its time to connect

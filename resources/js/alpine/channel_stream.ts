@@ -3,6 +3,7 @@ import { localizeTimes } from '../local_time.js'
 import { readCookie } from '../http.js'
 import { SseChannel, isChannelCallEvent, type ChannelEvent, type MessagePayload } from '../../../app/realtime/sse_payloads.js'
 import { dispatchCallEvent } from '../calls/call_events.js'
+import { MESSAGE_SENT_EVENT } from './media_composer.js'
 
 /** The call room's chat panel announces that it opened (resources/js/alpine/call_room.ts). */
 export const CHAT_SHOWN_EVENT = 'chat-shown'
@@ -35,16 +36,40 @@ export function channelStream(live: LiveChannels) {
       const listener = live.listen<ChannelEvent>(SseChannel.channel(channelId), (event) => {
         if (event.type === 'message.posted') this.append(event)
         else if (event.type === 'message.updated') this.replace(event)
+        else if (event.type === 'message.deleted') this.remove(event.id)
         // The call banner refreshes itself (htmx) on this event.
         else if (isChannelCallEvent(event)) dispatchCallEvent('call-changed')
       })
       this.stops.push(listener.stop)
+      this.listenToComposer()
       await listener.ready
     },
 
     destroy() {
       this.stops.forEach((stop) => stop())
       this.stops = []
+    },
+
+    /**
+     * The recorder's sent message (frags/media_recorder) comes in through show(), like the text
+     * composer's; my own Delete (htmx, no swap) removes the message at once, before the stream's
+     * `message.deleted` does it again (a no-op) on every member's page.
+     */
+    listenToComposer() {
+      const root = (this as any).$el as HTMLElement
+      const onSent = (event: Event) => {
+        const { id, html } = (event as CustomEvent<{ id: number; html: string }>).detail
+        this.show(id, html)
+      }
+      const onRequest = (event: Event) => {
+        const detail = (event as CustomEvent<{ successful: boolean; elt: Element }>).detail
+        const message = detail.elt?.closest?.('.message__delete') ? detail.elt.closest<HTMLElement>('.message') : null
+        if (detail.successful && message) this.remove(Number(message.id.replace('message-', '')))
+      }
+      root.addEventListener(MESSAGE_SENT_EVENT, onSent)
+      root.addEventListener('htmx:afterRequest', onRequest)
+      this.stops.push(() => root.removeEventListener(MESSAGE_SENT_EVENT, onSent))
+      this.stops.push(() => root.removeEventListener('htmx:afterRequest', onRequest))
     },
 
     messages(): HTMLElement {
@@ -65,6 +90,7 @@ export function channelStream(live: LiveChannels) {
       const list = this.messages()
       list.querySelector('.timeline__empty')?.remove()
       list.insertAdjacentHTML('beforeend', html)
+      activate(list.lastElementChild)
       localizeTimes(list)
       this.scrollToEnd()
       if (this.isShown()) this.markRead(id)
@@ -86,7 +112,13 @@ export function channelStream(live: LiveChannels) {
       const existing = document.getElementById(`message-${event.id}`)
       if (!existing) return
       existing.outerHTML = event.html
+      activate(document.getElementById(`message-${event.id}`))
       localizeTimes(this.messages())
+    },
+
+    /** A deleted message leaves every timeline it is in (an unknown id is a no-op). */
+    remove(id: number) {
+      document.getElementById(`message-${id}`)?.remove()
     },
 
     markRead(messageId: number) {
@@ -127,6 +159,21 @@ export function channelStream(live: LiveChannels) {
   })
 }
 
+
+/**
+ * Readies a fragment this component inserted: the broadcast copy, the same for every member,
+ * carries the author's Delete button hidden, shown here on the author's own page
+ * (body[data-user-id]); and htmx wires the hx- attributes of what it did not swap in itself.
+ */
+function activate(element: Element | null) {
+  if (!element) return
+  const me = document.body.dataset.userId
+  element.querySelectorAll<HTMLElement>('.message__delete[hidden]').forEach((button) => {
+    if (me && button.dataset.authorId === me) button.hidden = false
+  })
+  // htmx's bundled types omit `process`, hence the cast.
+  ;(window.htmx as unknown as { process(element: Element): void } | undefined)?.process(element)
+}
 
 /** Validation errors come back as JSON ({ errors: [{ message }] }) for htmx requests. */
 function errorText(body: string) {
