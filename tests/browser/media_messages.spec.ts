@@ -164,7 +164,9 @@ test.group('Voice and video messages in Chromium', (group) => {
     const tooLarge = await until(() => recorderState(alicePage), (state) => state.error !== '', 20_000, 'the 413 in the composer')
     assert.equal(tooLarge.error, 'A voice message can be at most 2 KB. Record a shorter one.')
     assert.equal(tooLarge.phase, 'recorded', 'the recording stays, to discard or send again')
-    assert.isTrue(await alicePage.evaluate(() => document.querySelector('.recorder [role=alert]')!.checkVisibility()))
+    // x-text fills the alert and x-show reveals it in two effects: wait for it to be seen.
+    const alertShown = () => alicePage.evaluate(() => document.querySelector('.recorder [role=alert]')!.checkVisibility())
+    assert.isTrue(await until(alertShown, Boolean, 5000, 'the alert shown'))
 
     mediaMessagesConfig.voiceMaxBytes = limits.voiceMaxBytes
     mediaMessagesConfig.voiceMaxSeconds = 1
