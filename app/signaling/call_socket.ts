@@ -7,10 +7,11 @@ import { FrameBucket } from '#signaling/rate_limiter'
 import { frameValidators, isFrameType } from '#signaling/frame_validators'
 import { refuseSocket } from '#signaling/early_frames'
 import { CloseCode, type ClientFrames, type ServerFrame, type SignalingErrorCode } from '#signaling/protocol'
-
-export type SfuFrameType = 'sfu.publish' | 'sfu.subscribe' | 'sfu.start' | 'sfu.trickle'
 import { recordClosing, recordRefused } from '#metrics/signaling_metrics'
 import { recordRefusal } from '#metrics/limit_metrics'
+
+/** The frames of a call on the SFU, all for its Janus room (app/sfu/call_sfu.ts). */
+export type SfuFrameType = 'sfu.publish' | 'sfu.subscribe' | 'sfu.start' | 'sfu.trickle'
 
 /**
  * Who a call socket hands its valid frames to (the hub), one method per frame type, and tells

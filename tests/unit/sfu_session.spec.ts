@@ -111,29 +111,35 @@ const person = (userId: number): ParticipantInfo => ({
   peerId: `page-${userId}`,
 })
 
+/** A Mesh with an SFU session on a fake socket, welcomed by the server into a call of two. */
+async function welcomedMesh(topology: 'mesh' | 'sfu') {
+  FakeSocket.opened = []
+  FakePeerConnection.created = []
+  const signaling = new SignalingClient({ url: 'ws://test/calls/1/signal', createSocket: (url) => new FakeSocket(url) })
+  const createPeerConnection = (config: RTCConfiguration) => new FakePeerConnection(config) as unknown as RTCPeerConnection
+  const sfu = new SfuSession({ send: (frame) => signaling.send(frame), createPeerConnection })
+  const mesh = new Mesh({ signaling, media: new StubMedia() as any, createPeerConnection, sfu })
+  signaling.connect()
+  const socket = FakeSocket.opened[0]!
+  socket.open()
+  socket.receive({
+    type: 'welcome',
+    self: { userId: 1, name: 'Person 1' },
+    call: { id: 1, kind: 'video', status: 'active', initiatorId: 1, answeredAt: null, maxParticipants: 8 },
+    participants: [person(1), person(2)],
+    iceServers: [],
+    iceTransportPolicy: 'all',
+    topology,
+  })
+  await flush()
+  return { mesh, sfu, socket }
+}
+
 test.group('Mesh in an SFU call', (group) => {
   group.each.setup(() => installMediaStream())
 
   test('the welcome says sfu: no peer connection per person, the SFU session publishes, its streams reach the participants', async ({ assert }) => {
-    FakeSocket.opened = []
-    FakePeerConnection.created = []
-    const signaling = new SignalingClient({ url: 'ws://test/calls/1/signal', createSocket: (url) => new FakeSocket(url) })
-    const createPeerConnection = (config: RTCConfiguration) => new FakePeerConnection(config) as unknown as RTCPeerConnection
-    const sfu = new SfuSession({ send: (frame) => signaling.send(frame), createPeerConnection })
-    const mesh = new Mesh({ signaling, media: new StubMedia() as any, createPeerConnection, sfu })
-    signaling.connect()
-    const socket = FakeSocket.opened[0]!
-    socket.open()
-    socket.receive({
-      type: 'welcome',
-      self: { userId: 1, name: 'Person 1' },
-      call: { id: 1, kind: 'video', status: 'active', initiatorId: 1, answeredAt: null, maxParticipants: 8 },
-      participants: [person(1), person(2)],
-      iceServers: [],
-      iceTransportPolicy: 'all',
-      topology: 'sfu',
-    })
-    await flush()
+    const { mesh, sfu, socket } = await welcomedMesh('sfu')
     assert.lengthOf(mesh.sessions, 0)
     assert.strictEqual(mesh.sfu, sfu)
     assert.deepEqual(socket.sent.map((frame) => frame.type), ['media', 'sfu.publish', 'sfu.subscribe'])
@@ -161,25 +167,7 @@ test.group('Mesh moving to the SFU (make-before-break)', (group) => {
   group.each.setup(() => installMediaStream())
 
   test('a topology frame starts the SFU; the mesh connection closes only once the SFU stream plays', async ({ assert }) => {
-    FakeSocket.opened = []
-    FakePeerConnection.created = []
-    const signaling = new SignalingClient({ url: 'ws://test/calls/1/signal', createSocket: (url) => new FakeSocket(url) })
-    const createPeerConnection = (config: RTCConfiguration) => new FakePeerConnection(config) as unknown as RTCPeerConnection
-    const sfu = new SfuSession({ send: (frame) => signaling.send(frame), createPeerConnection })
-    const mesh = new Mesh({ signaling, media: new StubMedia() as any, createPeerConnection, sfu })
-    signaling.connect()
-    const socket = FakeSocket.opened[0]!
-    socket.open()
-    socket.receive({
-      type: 'welcome',
-      self: { userId: 1, name: 'Person 1' },
-      call: { id: 1, kind: 'video', status: 'active', initiatorId: 1, answeredAt: null, maxParticipants: 8 },
-      participants: [person(1), person(2)],
-      iceServers: [],
-      iceTransportPolicy: 'all',
-      topology: 'mesh',
-    })
-    await flush()
+    const { mesh, socket } = await welcomedMesh('mesh')
     const meshPc = FakePeerConnection.created[0]!
     assert.lengthOf(mesh.sessions, 1)
     meshPc.emitTrack(new FakeTrack('video'), [new FakeMediaStream()])
