@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import type { Page } from 'playwright-core'
 import sfuRooms from '#sfu/main'
 import Call from '#models/call'
+import type User from '#models/user'
 import { JanusNamespace, JanusServer, janusForGroup } from '#tests/helpers/janus'
 import { printedSkip } from '#tests/helpers/services'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
@@ -20,6 +21,16 @@ type SfuStats = {
   videosDecoding: number
   /** The remote address of each connection's selected candidate pair. */
   remoteAddresses: string[]
+}
+
+/** Three members with a page each: alice calls, bob accepts, carol's page rings (not answered yet). */
+async function aliceCallsBobWithCarolWaiting(open: ReturnType<typeof chromiumForGroup>) {
+  const [alice, bob, carol] = (await people(3)) as [User, User, User]
+  const channel = await channelWith([alice, bob, carol])
+  const [alicePage, bobPage, carolPage] = await Promise.all([alice, bob, carol].map((person) => open(person, baseUrl())))
+  const callId = await startCallFrom(alicePage!, channel.id, 'video')
+  await acceptRing(bobPage!)
+  return { alice, bob, carol, alicePage, bobPage, carolPage, callId }
 }
 
 /** What a page's SFU connections (window.confabCall.mesh.sfu) report through getStats(). */
@@ -108,12 +119,7 @@ test.group('SFU calls in Chromium: media through a real Janus', (group) => {
   }).skip(...printedSkip(janus.missing, janus.reason))
 
   test('a third person joins later: every subscription is renegotiated to include them; leaving takes them out of Janus', async ({ assert }) => {
-    const everyone = await people(3)
-    const [alice, bob, carol] = everyone
-    const channel = await channelWith(everyone)
-    const [alicePage, bobPage, carolPage] = await Promise.all(everyone.map((person) => open(person, baseUrl())))
-    const callId = await startCallFrom(alicePage!, channel.id, 'video')
-    await acceptRing(bobPage!)
+    const { alice, bob, carol, alicePage, bobPage, carolPage, callId } = await aliceCallsBobWithCarolWaiting(open)
     const decoding = (videos: number) => (stats: SfuStats) => stats.subscriber === 'connected' && stats.videosDecoding === videos
     for (const page of [alicePage!, bobPage!]) await until(() => sfuStats(page), decoding(1), 30_000, 'the other one decoding')
 
@@ -149,12 +155,7 @@ test.group('SFU calls in Chromium: media through a real Janus', (group) => {
     cleanup(() => {
       sfuRooms.sfuFrom = 0
     })
-    const everyone = await people(3)
-    const [alice, bob, carol] = everyone
-    const channel = await channelWith(everyone)
-    const [alicePage, bobPage, carolPage] = await Promise.all(everyone.map((person) => open(person, baseUrl())))
-    const callId = await startCallFrom(alicePage!, channel.id, 'video')
-    await acceptRing(bobPage!)
+    const { alice, bob, carol, alicePage, bobPage, carolPage, callId } = await aliceCallsBobWithCarolWaiting(open)
     await until(() => sfuStats(alicePage!), (stats) => stats.meshConnections === 1 && stats.publisher === null, 30_000, 'a mesh of two')
     await until(() => alicePage!.evaluate(() => (window as any).confabCall.mesh.sessions[0].pc.connectionState), (state) => state === 'connected', 30_000, 'the mesh connected')
     assert.isNull((await Call.findOrFail(callId)).sfuRoomId, 'two people: no room')
