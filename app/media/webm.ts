@@ -7,8 +7,9 @@ import { MediaProblem, type ContainerReport } from '#media/container_report'
 | for what the browsers' MediaRecorder writes. Chromium writes a Segment and Clusters of unknown
 | size and no Duration (a live stream's layout), so the length is measured from the blocks'
 | timestamps: the end of the last block, minus the first. music-metadata 12 throws on that layout
-| (tested); ts-ebml 3 parses it but hands back every element with its bytes (a 64 MiB video read
-| whole), hence this walker: only element headers and the audio track's blocks are read.
+| (tested); ts-ebml 3 parses it (tried on tests/fixtures/media) but decodes every element with its
+| bytes, video frames included, hence this walker: it reads only element headers and the audio
+| track's blocks, from disk.
 */
 
 const ID = {
