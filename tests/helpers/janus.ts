@@ -14,11 +14,16 @@ const SYSTEM_CONFIG = '/etc/janus/janus.jcfg'
  * it gets an interface of its own, and the browsers of a test reach it through the pair.
  */
 export class JanusNamespace {
-  static readonly NAME = 'confab-janus'
-  static readonly HOST_SIDE = 'confab-janus0'
-  static readonly JANUS_SIDE = 'confab-janus1'
-  static readonly HOST_ADDRESS = '10.203.0.1'
-  static readonly JANUS_ADDRESS = '10.203.0.2'
+  /**
+   * JANUS_TEST_NET=N (1-9) gives a run a namespace, veth pair and subnet of its own
+   * (10.203.N.0/24), so two checkouts can run their Janus tests at the same time; unset is slot 0.
+   */
+  static readonly SLOT = janusTestSlot()
+  static readonly NAME = JanusNamespace.SLOT ? `confab-janus-${JanusNamespace.SLOT}` : 'confab-janus'
+  static readonly HOST_SIDE = JanusNamespace.SLOT ? `cjanus${JanusNamespace.SLOT}h` : 'confab-janus0'
+  static readonly JANUS_SIDE = JanusNamespace.SLOT ? `cjanus${JanusNamespace.SLOT}j` : 'confab-janus1'
+  static readonly HOST_ADDRESS = `10.203.${JanusNamespace.SLOT}.1`
+  static readonly JANUS_ADDRESS = `10.203.${JanusNamespace.SLOT}.2`
 
   /** What is missing to run Janus here (null when nothing is). */
   static missing(): string | null {
@@ -73,6 +78,12 @@ export class JanusNamespace {
     spawnSync('ip', ['netns', 'del', NAME])
     spawnSync('ip', ['link', 'del', HOST_SIDE])
   }
+}
+
+function janusTestSlot() {
+  const slot = process.env.JANUS_TEST_NET ?? '0'
+  if (!/^[0-9]$/.test(slot)) throw new Error(`JANUS_TEST_NET must be a digit 0-9, not ${slot}`)
+  return Number(slot)
 }
 
 function ip(...args: string[]) {
