@@ -33,6 +33,7 @@ export class CallSfu {
       }
       if (frame.type === 'sfu.subscribe') return participant.subscribe()
       if (frame.type === 'sfu.start') return await participant.start(frame.jsep)
+      if (frame.type === 'sfu.layers') return participant.setLayers(frame.layers)
       return await participant.trickle(frame.target, frame.candidate)
     } catch (error) {
       if (error instanceof SfuOutOfOrder) return socket.error('not_sfu', error.message)

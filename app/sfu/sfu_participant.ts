@@ -3,7 +3,8 @@ import type { JanusHandle } from '#sfu/janus_handle'
 import { JanusError, type Jsep } from '#sfu/janus_protocol'
 import type { SfuServer } from '#sfu/sfu_rooms'
 import { VIDEOROOM } from '#sfu/video_room_admin'
-import type { ServerFrame, SfuCandidate, SfuStream, SfuTarget } from '#signaling/protocol'
+import { SubscriberLayers, streamSetting } from '#sfu/subscriber_layers'
+import type { ServerFrame, SfuCandidate, SfuLayer, SfuStream, SfuTarget } from '#signaling/protocol'
 
 /** Where one participant is, for the server: the room and how to reach their page. */
 export interface SfuSeat {
@@ -32,7 +33,8 @@ const NO_SUCH_FEED = 428
  * publisher (their microphone and camera; Janus publisher id = their user id) and one
  * multistream subscriber for everyone else's feeds. The publisher handle hears who starts and
  * stops publishing; the subscription follows, one change at a time and never while an offer
- * waits for the page's answer.
+ * waits for the page's answer. The video layer of each feed follows the page's `sfu.layers`
+ * (a `configure` of the subscriber, docs/sfu.md "Simulcast").
  */
 export class SfuParticipant {
   #publisher: JanusHandle | null = null
@@ -40,6 +42,8 @@ export class SfuParticipant {
   /** Publishers of the room other than this person (their user ids). */
   #feeds = new Set<number>()
   #subscribed = new Set<number>()
+  /** Which simulcast layer of each person the page wants (`sfu.layers`), and what Janus was told. */
+  #layers = new SubscriberLayers()
   #wantsFeeds = false
   #awaitingAnswer = false
   #changes: Promise<void> = Promise.resolve()
@@ -81,6 +85,15 @@ export class SfuParticipant {
   /** The page is ready to receive: subscribe it to the others, now and as they come and go. */
   subscribe() {
     this.#wantsFeeds = true
+    this.#reconcile()
+  }
+
+  /**
+   * The page wants these layers of these people (`sfu.layers`): applied once no offer waits for
+   * its answer, and to people not received yet as soon as they are.
+   */
+  setLayers(layers: Array<{ userId: number; layer: SfuLayer }>) {
+    this.#layers.want(layers)
     this.#reconcile()
   }
 
@@ -131,6 +144,19 @@ export class SfuParticipant {
 
   async #updateSubscription() {
     if (this.#closed || !this.#wantsFeeds || this.#awaitingAnswer) return
+    await this.#updateFeeds()
+    if (!this.#awaitingAnswer) await this.#updateLayers()
+  }
+
+  /** Tells Janus the layers the page wants that it does not relay yet (no renegotiation: the m-lines stay). */
+  async #updateLayers() {
+    const changes = this.#layers.changes()
+    if (!this.#subscriber || changes.length === 0) return
+    await this.#subscriber.message({ request: 'configure', streams: changes.map(streamSetting) })
+    this.#layers.applied(changes)
+  }
+
+  async #updateFeeds() {
     const add = [...this.#feeds].filter((id) => !this.#subscribed.has(id))
     const remove = [...this.#subscribed].filter((id) => !this.#feeds.has(id))
     if (add.length === 0 && remove.length === 0) return
@@ -168,6 +194,7 @@ export class SfuParticipant {
       .filter((stream: any) => (stream.type === 'audio' || stream.type === 'video') && stream.active !== false && stream.feed_id)
       .map((stream: any) => ({ mid: String(stream.mid), userId: Number(stream.feed_id), kind: stream.type }))
     this.#subscribed = new Set(streams.map((stream) => stream.userId))
+    this.#layers.streams(streams)
     if (!jsep || jsep.type !== 'offer') return
     this.#awaitingAnswer = true
     this.seat.send({ type: 'sfu.offer', jsep: { type: 'offer', sdp: jsep.sdp }, streams })

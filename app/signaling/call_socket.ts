@@ -11,7 +11,7 @@ import { recordClosing, recordRefused } from '#metrics/signaling_metrics'
 import { recordRefusal } from '#metrics/limit_metrics'
 
 /** The frames of a call on the SFU, all for its Janus room (app/sfu/call_sfu.ts). */
-export type SfuFrameType = 'sfu.publish' | 'sfu.subscribe' | 'sfu.start' | 'sfu.trickle'
+export type SfuFrameType = 'sfu.publish' | 'sfu.subscribe' | 'sfu.start' | 'sfu.trickle' | 'sfu.layers'
 
 /**
  * Who a call socket hands its valid frames to (the hub), one method per frame type, and tells
@@ -26,7 +26,7 @@ export interface CallSocketHandler {
   end(socket: CallSocket): Promise<void>
   hand(socket: CallSocket, frame: ClientFrames['hand']): void | Promise<void>
   reaction(socket: CallSocket, frame: ClientFrames['reaction']): void
-  /** The SFU frames (publish, subscribe, start, trickle), all for the call's Janus room. */
+  /** The SFU frames (publish, subscribe, start, trickle, layers), all for the call's Janus room. */
   sfu(socket: CallSocket, frame: ClientFrames[SfuFrameType]): Promise<void>
   closed(socket: CallSocket): void
 }
@@ -142,6 +142,7 @@ export class CallSocket {
       case 'sfu.subscribe':
       case 'sfu.start':
       case 'sfu.trickle':
+      case 'sfu.layers':
         return this.handler.sfu(this, valid)
     }
   }

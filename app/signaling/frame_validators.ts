@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { REACTIONS } from '#signaling/protocol'
+import { MAX_SFU_LAYERS, REACTIONS, SFU_LAYERS } from '#signaling/protocol'
 
 /**
  * VineJS validators for every frame a browser may send, keyed by `type` (see protocol.ts).
@@ -76,6 +76,14 @@ export const frameValidators = {
     type: vine.literal('sfu.trickle'),
     target: vine.enum(['publisher', 'subscriber'] as const),
     candidate: sfuCandidate,
+  }),
+  'sfu.layers': vine.create({
+    type: vine.literal('sfu.layers'),
+    layers: vine
+      .array(vine.object({ userId: vine.number().withoutDecimals().positive(), layer: vine.enum(SFU_LAYERS) }))
+      .maxLength(MAX_SFU_LAYERS)
+      // One wish per person: two for the same person would leave which one wins to chance.
+      .distinct('userId'),
   }),
 }
 

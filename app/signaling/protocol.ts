@@ -79,6 +79,15 @@ export type SfuCandidate = { candidate: string; sdpMid?: string | null; sdpMLine
 export type SfuTarget = 'publisher' | 'subscriber'
 /** One m-line of the page's subscriber connection: whose audio or video it carries. */
 export type SfuStream = { mid: string; userId: number; kind: 'audio' | 'video' }
+/**
+ * Which of a person's simulcast layers a page wants from the SFU: `high` (as captured),
+ * `medium` (half the size), `low` (a quarter), or `none` (no video of theirs at all: camera off,
+ * or not on screen). Janus's substreams 2, 1, 0.
+ */
+export const SFU_LAYERS = ['none', 'low', 'medium', 'high'] as const
+export type SfuLayer = (typeof SFU_LAYERS)[number]
+/** The most people one `sfu.layers` frame may name (above any CALL_MAX_PARTICIPANTS). */
+export const MAX_SFU_LAYERS = 64
 
 /** Frames the browser sends. */
 export type ClientFrames = {
@@ -96,6 +105,8 @@ export type ClientFrames = {
   /** My answer to the server's `sfu.offer`. */
   'sfu.start': { type: 'sfu.start'; jsep: SfuJsep & { type: 'answer' } }
   'sfu.trickle': { type: 'sfu.trickle'; target: SfuTarget; candidate: SfuCandidate }
+  /** The video layer I want of each person I receive (people not named keep what they had; at first, `high`). */
+  'sfu.layers': { type: 'sfu.layers'; layers: Array<{ userId: number; layer: SfuLayer }> }
 }
 export type ClientFrame = ClientFrames[keyof ClientFrames]
 

@@ -63,7 +63,7 @@ export class FakePeerConnection {
   connectionState: RTCPeerConnectionState = 'new'
   localDescription: (Description & { toJSON(): Description }) | null = null
   remoteDescription: Description | null = null
-  added: Array<{ track: FakeTrack | null; kind: string; direction: string }> = []
+  added: Array<{ track: FakeTrack | null; kind: string; direction: string; encodings?: RTCRtpEncodingParameters[] }> = []
   candidates: Array<RTCIceCandidateInit | undefined> = []
   restarts = 0
   closed = false
@@ -96,8 +96,12 @@ export class FakePeerConnection {
     })
   }
 
-  addTransceiver(kind: string, init: { direction: string }) {
-    this.added.push({ track: null, kind, direction: init.direction })
+  /** A kind (receive or send later) or a track (sent now, with its encodings: simulcast). */
+  addTransceiver(trackOrKind: string | FakeTrack, init: { direction: string; sendEncodings?: RTCRtpEncodingParameters[] }) {
+    const track = typeof trackOrKind === 'string' ? null : trackOrKind
+    const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind
+    this.added.push({ track, kind, direction: init.direction, encodings: init.sendEncodings })
+    if (track) this.#needNegotiation()
   }
 
   getTransceivers() {
@@ -115,8 +119,10 @@ export class FakePeerConnection {
         replaceTrack: async (track: FakeTrack | null) => {
           entry.track = track
         },
-        getParameters: () => ({ encodings: [] }),
-        setParameters: async () => {},
+        getParameters: () => ({ encodings: structuredClone(entry.encodings ?? []) }),
+        setParameters: async (parameters: { encodings: RTCRtpEncodingParameters[] }) => {
+          if (entry.encodings) entry.encodings = parameters.encodings
+        },
       },
       receiver: { track: { kind: entry.kind } },
     }))

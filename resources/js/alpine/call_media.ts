@@ -2,6 +2,7 @@ import type { StageControls, Tile } from '../calls/call_stage.js'
 import type { ActiveCall, CallOptions, CallRegistry } from '../calls/active_call.js'
 import type { LocalMedia } from '../calls/local_media.js'
 import { stageLayoutWiring } from './stage_layout_wiring.js'
+import type { Arrangement } from '../calls/stage_layout.js'
 import { callDevices } from './call_devices.js'
 import type { HandsState } from '../calls/hands.js'
 import { Shortcuts } from '../calls/shortcuts.js'
@@ -156,6 +157,11 @@ export function callMedia(calls: CallRegistry) {
       },
       reactedLabel(name: string, emoji: string) {
         return `${name} reacted ${emoji}`
+      },
+
+      /** The stage was laid out (stageLayoutWiring): the call asks the SFU for the layers it needs. */
+      arranged(arrangement: Arrangement, tiles: Tile[]) {
+        call?.arranged(arrangement, tiles)
       },
 
       showControls(controls: StageControls) {

@@ -33,10 +33,12 @@ export function stageLayoutWiring() {
     },
 
     relayout() {
-      const tiles = (this as unknown as { tiles: Tile[] }).tiles
-      this.arrangement = layout.arrange(tiles, size)
+      const view = this as unknown as { tiles: Tile[]; arranged?: (arrangement: Arrangement, tiles: Tile[]) => void }
+      this.arrangement = layout.arrange(view.tiles, size)
       this.pinnedId = layout.pinnedId
       this.layoutMode = layout.mode
+      // The component that spreads this in tells the call (which video layers to receive).
+      view.arranged?.(this.arrangement, view.tiles)
     },
 
     speakerChanged(userId: number | null) {

@@ -2,6 +2,7 @@ import { Emitter } from './emitter.js'
 import type { CallStage, StageControls, StageEnd, Tile } from './call_stage.js'
 import type { LocalMedia } from './local_media.js'
 import type { Hands } from './hands.js'
+import type { Arrangement } from './stage_layout.js'
 
 /** What the server tells a page about the call it joins (pages/calls/show.edge, frags/call_dock.edge). */
 export type CallOptions = {
@@ -19,6 +20,8 @@ export type CallParts = {
   hands?: Hands
   /** Who I am in the call, from the socket's `welcome` (0 until then). */
   self?: { userId: number; initiator: boolean }
+  /** The room's stage was laid out so (which tile is large): the SFU layers follow it. */
+  arranged?: (arrangement: Arrangement, tiles: Tile[]) => void
   /** Extra teardown (the quality reporter's timers). */
   close?: () => void
 }
@@ -67,6 +70,11 @@ export class ActiveCall extends Emitter<Events> {
 
   streamOf(userId: number, self: boolean) {
     return this.#parts?.stage.streamOf(userId, self)
+  }
+
+  /** A view laid its tiles out so: the call picks what to receive from it. */
+  arranged(arrangement: Arrangement, tiles: Tile[]) {
+    this.#parts?.arranged?.(arrangement, tiles)
   }
 
   attachView() {

@@ -2,6 +2,7 @@ import { SignalingClient } from './signaling_client.js'
 import { LocalMedia } from './local_media.js'
 import { Mesh } from './mesh.js'
 import { SfuSession } from './sfu_session.js'
+import { LayerChoice, LayerRequests } from './sfu_layers.js'
 import { CallStage } from './call_stage.js'
 import { dispatchCallEvent } from './call_events.js'
 import { CallQualityReporter } from './call_quality_reporter.js'
@@ -36,6 +37,11 @@ export const buildCallParts: BuildCall = async (options, hooks) => {
   const sfu = new SfuSession({ send: (frame) => signaling.send(frame), createPeerConnection, log })
   const mesh = new Mesh({ signaling, media, createPeerConnection, sfu, log })
   const stage = new CallStage({ media, signaling, mesh })
+  // Through the SFU: the video layer of each person follows the stage layout, and a camera
+  // that is off sends no video at all (docs/sfu.md "Simulcast").
+  const layerChoice = new LayerChoice()
+  const layerRequests = new LayerRequests({ send: (frame) => signaling.send(frame), viaSfu: () => mesh.sfu !== undefined })
+  media.on('state', (state) => void sfu.sendVideo(state.video || state.screen))
   const hands = new Hands({ signaling })
   const self = { userId: 0, initiator: false }
   signaling.on('welcome', (frame) => {
@@ -64,5 +70,12 @@ export const buildCallParts: BuildCall = async (options, hooks) => {
 
   // A handle for debugging in the console (and for the browser tests' getStats checks).
   ;(window as any).confabCall = { mesh, signaling, media }
-  return { media, stage, hands, self, close: () => reporter.close() }
+  return {
+    media,
+    stage,
+    hands,
+    self,
+    arranged: (arrangement, tiles) => layerRequests.request(layerChoice.choose(arrangement, tiles)),
+    close: () => reporter.close(),
+  }
 }

@@ -1,4 +1,5 @@
 import { Emitter } from './emitter.js'
+import { SIMULCAST_ENCODINGS } from './sfu_layers.js'
 import type { PeerConnectionFactory } from './peer_session.js'
 import type { ClientFrame, ServerFrames, SfuCandidate, SfuStream, SfuTarget } from '../../../app/signaling/protocol.js'
 
@@ -39,6 +40,8 @@ export class SfuSession extends Emitter<Events> {
   #remote = new Map<number, MediaStream>()
   #waiting: Record<SfuTarget, SfuCandidate[]> = { publisher: [], subscriber: [] }
   #closed = false
+  /** Whether my camera (or screen) is on: off, the publisher sends no video at all. */
+  #videoOn = true
   /** Frames are handled one after the other: an offer must be answered before the next is read. */
   #queue: Promise<void> = Promise.resolve()
 
@@ -50,13 +53,22 @@ export class SfuSession extends Emitter<Events> {
     return this.publisher !== null
   }
 
-  /** Publishes these tracks and asks for everyone else's. */
+  /**
+   * Publishes these tracks and asks for everyone else's. Video goes out in three simulcast
+   * layers (SIMULCAST_ENCODINGS): each receiver's SFU picks the one its tile needs.
+   */
   async start(config: RTCConfiguration, tracks: MediaStreamTrack[]) {
     if (this.publisher || this.#closed) return
     this.#config = config
     const pc = this.#connection('publisher')
     this.publisher = pc
-    for (const track of tracks) pc.addTrack(track)
+    for (const track of tracks) {
+      if (track.kind !== 'video') pc.addTrack(track)
+      else {
+        const sendEncodings = SIMULCAST_ENCODINGS.map((encoding) => ({ ...encoding, active: this.#videoOn }))
+        pc.addTransceiver(track, { direction: 'sendonly', sendEncodings })
+      }
+    }
     await pc.setLocalDescription()
     this.options.log?.('call:sdp', 'sfu publish offer')
     this.options.send({ type: 'sfu.publish', jsep: { type: 'offer', sdp: pc.localDescription!.sdp } })
@@ -129,6 +141,20 @@ export class SfuSession extends Emitter<Events> {
   async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null) {
     const sender = this.publisher?.getSenders().find((candidate) => candidate.track?.kind === kind)
     await sender?.replaceTrack(track)
+  }
+
+  /**
+   * Camera (and screen) off: the publisher stops every video layer, so the SFU and everyone
+   * behind it get no video of mine, not even the black frames a disabled track makes.
+   */
+  async sendVideo(on: boolean) {
+    if (this.#videoOn === on) return
+    this.#videoOn = on
+    const sender = this.publisher?.getSenders().find((candidate) => candidate.track?.kind === 'video')
+    if (!sender) return
+    const parameters = sender.getParameters()
+    for (const encoding of parameters.encodings) encoding.active = on
+    await sender.setParameters(parameters)
   }
 
   setConfiguration(config: RTCConfiguration) {
