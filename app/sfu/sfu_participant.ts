@@ -164,7 +164,7 @@ export class SfuParticipant {
       const answer = this.#subscriber
         ? await this.#subscriber.message({
             request: 'update',
-            ...(add.length ? { subscribe: add.map((feed) => ({ feed })) } : {}),
+            ...(add.length ? { subscribe: add.map((feed) => ({ feed, ...this.#layers.initial(feed) })) } : {}),
             ...(remove.length ? { unsubscribe: remove.map((feed) => ({ feed })) } : {}),
           })
         : add.length > 0
@@ -184,7 +184,7 @@ export class SfuParticipant {
     this.#subscriber = handle
     // Janus renegotiates on its own when a subscribed feed goes away: that offer goes to the page too.
     handle.on('event', (data, jsep) => this.#offer(data, jsep))
-    return handle.message({ request: 'join', ptype: 'subscriber', room, pin, streams: feeds.map((feed) => ({ feed })) })
+    return handle.message({ request: 'join', ptype: 'subscriber', room, pin, streams: feeds.map((feed) => ({ feed, ...this.#layers.initial(feed) })) })
   }
 
   /** Janus's (re)offer for the subscriber connection goes to the page, with who is on each m-line. */

@@ -19,7 +19,7 @@ export function streamSetting({ mid, layer }: LayerChange): StreamSetting {
  * its Janus subscriber already relays. Its subscription's m-lines change with every offer (people
  * come and go): `changes()` lists the video m-lines whose layer differs from what Janus was last
  * told, so one `configure` brings the subscription in line and nothing is sent twice. People the
- * page never named keep Janus's default (the highest substream).
+ * page never named stay on the substream their subscription started on (`initial`: the low one).
  */
 export class SubscriberLayers {
   #wanted = new Map<number, SfuLayer>()
@@ -31,6 +31,15 @@ export class SubscriberLayers {
   /** The page's wishes; people not named keep theirs. */
   want(layers: Array<{ userId: number; layer: SfuLayer }>) {
     for (const { userId, layer } of layers) this.#wanted.set(userId, layer)
+  }
+
+  /**
+   * The substream a new subscription to `userId` starts on: the layer the page asked for, else
+   * the low one (most tiles are small, and a page names everyone as soon as their tile shows).
+   */
+  initial(userId: number): { substream: number } {
+    const layer = this.#wanted.get(userId)
+    return { substream: layer === undefined || layer === 'none' ? SUBSTREAM.low : SUBSTREAM[layer] }
   }
 
   /** The subscription's m-lines after an offer: a mid that now carries someone else (or nobody) starts afresh. */

@@ -105,7 +105,7 @@ export type ClientFrames = {
   /** My answer to the server's `sfu.offer`. */
   'sfu.start': { type: 'sfu.start'; jsep: SfuJsep & { type: 'answer' } }
   'sfu.trickle': { type: 'sfu.trickle'; target: SfuTarget; candidate: SfuCandidate }
-  /** The video layer I want of each person I receive (people not named keep what they had; at first, `high`). */
+  /** The video layer I want of each person I receive (people not named keep what they had; at first, `low`). */
   'sfu.layers': { type: 'sfu.layers'; layers: Array<{ userId: number; layer: SfuLayer }> }
 }
 export type ClientFrame = ClientFrames[keyof ClientFrames]

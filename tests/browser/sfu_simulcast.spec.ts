@@ -14,7 +14,7 @@ const PEOPLE = 8
 /** How long the eight stay in the call once everyone decodes everyone (issue 12: ~20 s). */
 const HOLD_MS = 20_000
 /** Small enough for eight pages encoding three layers and decoding seven on two cores. */
-const CAMERA = { width: 640, height: 360, fps: 15 }
+const CAMERA = { width: 640, height: 360, fps: 10 }
 
 const widths = (videos: ReceivedVideo[]) => videos.map((video) => `${video.userId}:${video.frameWidth}x${video.frameHeight}`).join(' ')
 
@@ -47,8 +47,10 @@ test.group('SFU simulcast in Chromium: eight people, the large tile on the high 
     await startCallFrom(alicePage, channel.id, 'video')
     await Promise.all(others.map((page) => acceptRing(page)))
 
-    const everyoneDecoded = (videos: ReceivedVideo[]) => videos.length === PEOPLE - 1 && videos.every((video) => video.framesDecoded > 0)
-    for (const page of pages) await until(() => receivedVideos(page), everyoneDecoded, 90_000, 'all seven others decoding')
+    const acceptedMs = Date.now() - started
+    const everyoneDecoded = ({ videos }: { videos: ReceivedVideo[] }) => videos.length === PEOPLE - 1 && videos.every((video) => video.framesDecoded > 0)
+    const decoding = async (page: Page) => ({ videos: await receivedVideos(page), stats: await sfuStats(page) })
+    for (const page of pages) await until(() => decoding(page), everyoneDecoded, 120_000, 'all seven others decoding')
     const allDecodedMs = Date.now() - started
     for (const page of pages) assert.equal((await sfuStats(page)).meshConnections, 0, 'no peer connection between the browsers')
 
@@ -81,7 +83,7 @@ test.group('SFU simulcast in Chromium: eight people, the large tile on the high 
     }
 
     const sent = await sentLayers(alicePage)
-    console.log(`Simulcast, ${PEOPLE} people on Janus (2 shared cores, other suites running): all decoding all ${PEOPLE - 1} others ${allDecodedMs} ms after the call was started; layers switched ${layersMs} ms after pinning`)
+    console.log(`Simulcast, ${PEOPLE} people on Janus (2 shared cores, other suites running): everyone in ${acceptedMs} ms, all decoding all ${PEOPLE - 1} others ${allDecodedMs} ms after the call was started; layers switched ${layersMs} ms after pinning`)
     console.log(`  alice sends ${sent.map((layer) => `${layer.rid}:${layer.frameWidth}x${layer.frameHeight}`).join(' ')}`)
     console.log(`  alice's page (bob pinned) decodes ${widths(after[0]!)}; bob's page (alice pinned) ${widths(after[1]!)}`)
     assert.isAtLeast(sent.filter((layer) => layer.framesEncoded > 0).length, 2, 'alice sends more than one layer')

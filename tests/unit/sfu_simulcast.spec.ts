@@ -129,7 +129,8 @@ test.group('SubscriberLayers: what the server tells Janus', () => {
   test('each wanted layer becomes a substream (or a paused m-line) on the person’s video mid, once', ({ assert }) => {
     const layers = new SubscriberLayers()
     layers.streams(streams)
-    assert.deepEqual(layers.changes(), [], 'nothing asked: Janus keeps its default')
+    assert.deepEqual(layers.changes(), [], 'nothing asked: the subscription stays on the substream it started on')
+    assert.deepEqual(layers.initial(2), { substream: 0 }, 'the low one')
     layers.want([{ userId: 2, layer: 'high' }, { userId: 3, layer: 'none' }, { userId: 9, layer: 'low' }])
     const changes = layers.changes()
     assert.deepEqual(changes.map(streamSetting), [
@@ -147,6 +148,9 @@ test.group('SubscriberLayers: what the server tells Janus', () => {
     layers.want([{ userId: 2, layer: 'low' }, { userId: 3, layer: 'low' }, { userId: 4, layer: 'low' }])
     layers.streams(streams)
     layers.applied(layers.changes())
+    assert.deepEqual(layers.initial(4), { substream: 0 })
+    layers.want([{ userId: 5, layer: 'high' }])
+    assert.deepEqual(layers.initial(5), { substream: 2 }, 'a subscription starts on the layer already asked for')
     // 3 left, 4 came: Janus reuses mid 2 for 4's video.
     layers.streams([...streams.slice(0, 2), { mid: '2', userId: 4, kind: 'video' }])
     assert.deepEqual(layers.changes().map(streamSetting), [{ mid: '2', send: true, substream: 0 }])
