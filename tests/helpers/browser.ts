@@ -45,9 +45,11 @@ export function recordCspViolations() {
   })
 }
 
-/** A signed-in page for `user` in its own browser context (its own cookies, like another person). */
-export async function pageAs(browser: Browser, user: User, baseUrl: string, path = '/channels') {
+/** A signed-in page for `user` in its own browser context (its own cookies, like another person); `timeoutMs` for its every wait. */
+export async function pageAs(browser: Browser, user: User, baseUrl: string, path = '/channels', options: { timeoutMs?: number } = {}) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, baseURL: baseUrl })
+  // Many pages at once on a loaded machine: loads (the sign-in's too) may need more than Playwright's 30 s.
+  if (options.timeoutMs) context.setDefaultTimeout(options.timeoutMs)
   if (process.env.DEBUG_CALLS) await context.addInitScript(enableCallLogs)
   await context.addInitScript(recordCspViolations)
   const page = await context.newPage()
