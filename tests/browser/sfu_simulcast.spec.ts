@@ -11,7 +11,7 @@ import { receivedVideos, sentLayers, sfuStats, smallCamera, type ReceivedVideo }
 
 const janus = JanusNamespace.availableForTests()
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
-const PEOPLE = 8
+const PEOPLE = Number(process.env.SIMULCAST_PEOPLE ?? 8)
 /** How long the eight stay in the call once everyone decodes everyone (issue 12: ~20 s). */
 const HOLD_MS = 20_000
 /** Small enough for eight pages encoding three layers and decoding seven on two cores. */
