@@ -33,6 +33,13 @@ export const CloseCode = {
   /** The personal access token this socket was opened with was revoked (token clients only; docs/api.md). */
   TokenRevoked: 4401,
   /**
+   * The session this socket was opened with ended: signed out, or revoked by "Sign out of all
+   * other sessions". The same code as a revoked token: the sign-in is gone, sign in again.
+   */
+  SessionRevoked: 4401,
+  /** The personal access token this socket was opened with expired (token clients only): a new token is needed. */
+  TokenExpired: 4419,
+  /**
    * The page fell behind: more than CALL_SOCKET_MAX_BUFFERED bytes waited for it in the server.
    * Reconnect (the welcome brings the current state); not a final code.
    */
