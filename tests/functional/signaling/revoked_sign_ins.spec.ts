@@ -8,7 +8,7 @@ import { CallSocketClient, type Outcome } from '#tests/helpers/call_socket'
 import { BrowserlessClient } from '#tests/helpers/browserless_client'
 import { tokenFetch, tokenFor } from '#tests/helpers/tokens'
 import { AppProcess } from '#tests/helpers/app_process'
-import { TEST_REDIS_URL, printedSkip, redisForTests } from '#tests/helpers/services'
+import { TEST_REDIS_URL, printedSkip, reachable, redisForTests } from '#tests/helpers/services'
 import { until } from '#tests/helpers/waiting'
 
 /*
@@ -47,19 +47,31 @@ async function placeTimesOut(callId: number, user: User) {
   await until(() => snapshot(callId), ({ statuses }) => statuses[user.id] === 'left', 15_000, `${user.fullName}'s place in call ${callId} to time out`)
 }
 
-/** Real server-side sessions (the in-process test server keeps them in memory), with or without the Redis bus. */
-function appProcess(port: number, env: Record<string, string> = {}) {
-  return new AppProcess(port, { SESSION_DRIVER: 'database', VITE_HMR_PORT: String(port + 3), ...env })
+/**
+ * A server with real server-side sessions (the in-process test server keeps them in memory), with
+ * or without the Redis bus, once it answers. A port already taken (a server left over from an
+ * interrupted run) would answer for it, running whatever code it started with: refused.
+ */
+async function appProcess(port: number, env: Record<string, string> = {}) {
+  if (await reachable('127.0.0.1', port)) throw new Error(`Port ${port} is taken: a server left over from an earlier run?`)
+  const server = new AppProcess(port, { SESSION_DRIVER: 'database', VITE_HMR_PORT: String(port + 3), ...env })
+  try {
+    await server.ready('/health', READY_MS)
+  } catch (error) {
+    // Nothing else would stop it: the group's teardown never learns of a server that did not start.
+    await server.stop()
+    throw error
+  }
+  return server
 }
 
 test.group('Revoked sign-ins: session sockets on one instance', (group) => {
   withCleanDatabase(group)
   let server: AppProcess
   group.setup(async () => {
-    server = appProcess(4051)
-    await server.ready('/health', READY_MS)
+    server = await appProcess(4051)
   })
-  group.teardown(() => server.stop())
+  group.teardown(() => server?.stop())
 
   test('signing out closes the call socket of that session (4401), not of another session', async ({ client, assert, cleanup }) => {
     const [alice, bob] = await people(2)
@@ -109,9 +121,10 @@ test.group('Revoked sign-ins: across instances (Redis)', (group) => {
   let b: AppProcess
   group.setup(async () => {
     if (!redisUp) return
-    a = appProcess(4052, { REDIS_URL: TEST_REDIS_URL })
-    b = appProcess(4053, { REDIS_URL: TEST_REDIS_URL })
-    await Promise.all([a.ready('/health', READY_MS), b.ready('/health', READY_MS)])
+    const started = await Promise.allSettled([appProcess(4052, { REDIS_URL: TEST_REDIS_URL }), appProcess(4053, { REDIS_URL: TEST_REDIS_URL })])
+    ;[a, b] = started.map((result) => (result.status === 'fulfilled' ? result.value : undefined!))
+    const failed = started.find((result) => result.status === 'rejected')
+    if (failed) throw failed.reason
   })
   group.teardown(async () => {
     await a?.stop()
