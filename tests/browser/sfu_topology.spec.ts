@@ -13,6 +13,11 @@ const janus = JanusNamespace.availableForTests()
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
 
 /** Every page of `pages` is on Janus only: `remotes` feeds decoded through it, no mesh connection left. */
+const untilLogged: typeof until = (read, check, ms, what) =>
+  until(read, check, ms, what).catch((error) => {
+    console.log('DEBUG', error.message.slice(0, 1500))
+    throw error
+  })
 const onJanus = (remotes: number) => (stats: SfuStats) =>
   stats.meshConnections === 0 &&
   stats.subscriber === 'connected' &&
@@ -27,6 +32,12 @@ async function meshFrames(page: Page) {
 
 /** The page's mesh carries media again: `remotes` connections receiving, their frames still rising, and no SFU session. */
 async function meshFlows(page: Page, remotes: number, what: string) {
+  return meshFlowsInner(page, remotes, what).catch((error) => {
+    console.log('DEBUG', error.message.slice(0, 1500))
+    throw error
+  })
+}
+async function meshFlowsInner(page: Page, remotes: number, what: string) {
   await until(() => peerStats(page), receivingEverything(remotes), 40_000, `${what}: ${remotes} mesh connections receiving`)
   const before = await meshFrames(page)
   await until(() => meshFrames(page), (frames) => frames > before + 10, 10_000, `${what}: mesh frames rising`)
@@ -71,7 +82,7 @@ test.group('Call topology in Chromium: mesh to Janus and back, and Janus lost', 
 
     const joined = Date.now()
     await acceptRing(pages[4]!)
-    for (const page of pages) await until(() => sfuStats(page), onJanus(4), 90_000, 'four feeds through Janus, no mesh')
+    for (const page of pages) await untilLogged(() => sfuStats(page), onJanus(4), 90_000, 'four feeds through Janus, no mesh')
     const switchMs = Date.now() - joined
     const call = await Call.findOrFail(callId)
     const room = { server: server.url, room: call.sfuRoomId! }
@@ -123,7 +134,7 @@ test.group('Call topology in Chromium: mesh to Janus and back, and Janus lost', 
     const { channel, pages } = await pagesOf(3)
     const callId = await startCallFrom(pages[0]!, channel.id, 'video')
     for (const page of pages.slice(1)) await acceptRing(page)
-    for (const page of pages) await until(() => sfuStats(page), onJanus(2), 60_000, 'two feeds through Janus')
+    for (const page of pages) await untilLogged(() => sfuStats(page), onJanus(2), 60_000, 'two feeds through Janus')
 
     cleanup(async () => {
       await server.start()
