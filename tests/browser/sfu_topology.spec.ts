@@ -64,6 +64,8 @@ test.group('Call topology in Chromium: mesh to Janus and back, and Janus lost', 
     const pages: Page[] = []
     for (const person of everyone) {
       const page = await open(person, baseUrl())
+      // Loads of the call room with four or five others' media flowing, on a shared 2-core machine.
+      page.setDefaultTimeout(90_000)
       await page.context().addInitScript(lowResolutionCamera)
       pages.push(page)
     }
