@@ -13,9 +13,13 @@ const janus = JanusNamespace.availableForTests()
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
 
 /** Every page of `pages` is on Janus only: `remotes` feeds decoded through it, no mesh connection left. */
+/**
+ * `until`, printing what it waited for when it fails: on MySQL the suite's teardown can die on
+ * the migration lock other checkouts share, and Japa's error summary is lost with it.
+ */
 const untilLogged: typeof until = (read, check, ms, what) =>
   until(read, check, ms, what).catch((error) => {
-    console.log('DEBUG', error.message.slice(0, 1500))
+    console.log(`Failed: ${error.message.slice(0, 1500)}`)
     throw error
   })
 const onJanus = (remotes: number) => (stats: SfuStats) =>
@@ -32,15 +36,9 @@ async function meshFrames(page: Page) {
 
 /** The page's mesh carries media again: `remotes` connections receiving, their frames still rising, and no SFU session. */
 async function meshFlows(page: Page, remotes: number, what: string) {
-  return meshFlowsInner(page, remotes, what).catch((error) => {
-    console.log('DEBUG', error.message.slice(0, 1500))
-    throw error
-  })
-}
-async function meshFlowsInner(page: Page, remotes: number, what: string) {
-  await until(() => peerStats(page), receivingEverything(remotes), 40_000, `${what}: ${remotes} mesh connections receiving`)
+  await untilLogged(() => peerStats(page), receivingEverything(remotes), 40_000, `${what}: ${remotes} mesh connections receiving`)
   const before = await meshFrames(page)
-  await until(() => meshFrames(page), (frames) => frames > before + 10, 10_000, `${what}: mesh frames rising`)
+  await untilLogged(() => meshFrames(page), (frames) => frames > before + 10, 10_000, `${what}: mesh frames rising`)
   return page.evaluate(() => (window as any).confabCall.mesh.sfu === undefined)
 }
 
