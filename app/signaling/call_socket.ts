@@ -21,7 +21,7 @@ export type SocketCredential = { kind: 'session'; sessionId: string } | { kind: 
 const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** The frames of a call on the SFU, all for its Janus room (app/sfu/call_sfu.ts). */
-export type SfuFrameType = 'sfu.publish' | 'sfu.subscribe' | 'sfu.start' | 'sfu.trickle'
+export type SfuFrameType = 'sfu.publish' | 'sfu.subscribe' | 'sfu.start' | 'sfu.trickle' | 'sfu.leave'
 
 /**
  * Who a call socket hands its valid frames to (the hub), one method per frame type, and tells
@@ -155,6 +155,7 @@ export class CallSocket {
       case 'sfu.subscribe':
       case 'sfu.start':
       case 'sfu.trickle':
+      case 'sfu.leave':
         return this.handler.sfu(this, valid)
     }
   }
