@@ -85,6 +85,7 @@ export const frameValidators = {
       // One wish per person: two for the same person would leave which one wins to chance.
       .distinct('userId'),
   }),
+  'sfu.leave': vine.create({ type: vine.literal('sfu.leave') }),
 }
 
 export type FrameType = keyof typeof frameValidators

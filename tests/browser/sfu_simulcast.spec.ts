@@ -7,7 +7,7 @@ import { JanusNamespace, JanusServer, janusForGroup } from '#tests/helpers/janus
 import { printedSkip } from '#tests/helpers/services'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { acceptRing, chromiumForGroup, startCallFrom, until } from '#tests/helpers/browser'
-import { receivedVideos, sentLayers, sfuStats, smallCamera, type ReceivedVideo } from '#tests/helpers/sfu_pages'
+import { lowResolutionCamera, receivedVideos, sentLayers, sfuStats, type ReceivedVideo } from '#tests/helpers/sfu_pages'
 
 const janus = JanusNamespace.availableForTests()
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
@@ -45,7 +45,7 @@ test.group('SFU simulcast in Chromium: eight people, the large tile on the high 
     for (const person of members) {
       // Eight pages loading and calling on two shared cores: a page load can take over 30 s.
       const page = await open(person, baseUrl(), '/channels', { timeoutMs: 120_000 })
-      await page.context().addInitScript(smallCamera, CAMERA)
+      await page.context().addInitScript(lowResolutionCamera, CAMERA)
       pages.push(page)
     }
     const [alicePage, ...others] = pages as [Page, ...Page[]]

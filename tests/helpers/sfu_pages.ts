@@ -1,10 +1,6 @@
 import type { Page } from 'playwright-core'
 
-/*
-| What the SFU browser tests read of a call page (window.confabCall, set by
-| resources/js/calls/call_parts.ts): its SFU connections' getStats(), per person and per layer.
-*/
-
+/** What a page's SFU connections and mesh report (window.confabCall.mesh), for the SFU browser tests. */
 export type SfuStats = {
   meshConnections: number
   publisher: RTCPeerConnectionState | null
@@ -16,7 +12,6 @@ export type SfuStats = {
   /** The remote address of each connection's selected candidate pair. */
   remoteAddresses: string[]
 }
-
 
 /** What a page's SFU connections (window.confabCall.mesh.sfu) report through getStats(). */
 export function sfuStats(page: Page): Promise<SfuStats> {
@@ -52,6 +47,72 @@ export function sfuStats(page: Page): Promise<SfuStats> {
   })
 }
 
+/**
+ * An init script: the camera captured at 320x180, 15 fps (or the `size` given), whatever the page
+ * asks for. Five or more Chromium pages encoding and decoding 720p on two shared cores starve each
+ * other, which would measure the machine, not the switch.
+ */
+export function lowResolutionCamera(size?: { width: number; height: number; fps: number }) {
+  const { width, height, fps } = size ?? { width: 320, height: 180, fps: 15 }
+  const devices = navigator.mediaDevices
+  if (!devices?.getUserMedia) return
+  const original = devices.getUserMedia.bind(devices)
+  devices.getUserMedia = (constraints?: MediaStreamConstraints) => {
+    if (constraints?.video) {
+      const asked = typeof constraints.video === 'object' ? constraints.video : {}
+      constraints = { ...constraints, video: { ...asked, width: { ideal: width, max: width }, height: { ideal: height, max: height }, frameRate: { ideal: fps, max: fps } } }
+    }
+    return original(constraints)
+  }
+}
+
+/**
+ * Starts sampling, every 100 ms in the page, the frames decoded of the video each remote tile
+ * shows (whichever connection, mesh or SFU, carries it): `tileGaps(page)` then tells the longest
+ * time any tile went without a new frame.
+ */
+export function watchTiles(page: Page) {
+  return page.evaluate(() => {
+    const watch = { longestGapMs: 0, last: new Map<number, { trackId: string; frames: number; at: number }>() }
+    ;(window as any).tileWatch = watch
+    const sample = async () => {
+      const mesh = (window as any).confabCall?.mesh
+      if (!mesh) return
+      const frames = new Map<string, number>()
+      const pcs = [...mesh.sessions.map((session: any) => session.pc), mesh.sfu?.subscriber].filter(Boolean)
+      for (const pc of pcs) {
+        const report: RTCStatsReport = await pc.getStats()
+        report.forEach((stat: any) => {
+          if (stat.type === 'inbound-rtp' && stat.kind === 'video') frames.set(stat.trackIdentifier, stat.framesDecoded ?? 0)
+        })
+      }
+      const now = performance.now()
+      for (const participant of mesh.participants) {
+        if (participant.peerState === 'self') continue
+        const track = participant.stream?.getVideoTracks()[0]
+        const count = track ? frames.get(track.id) : undefined
+        const previous = watch.last.get(participant.userId)
+        const advanced = count !== undefined && count > 0 && (!previous || previous.trackId !== track.id || count > previous.frames)
+        if (advanced || !previous) {
+          if (previous && advanced) watch.longestGapMs = Math.max(watch.longestGapMs, now - previous.at)
+          watch.last.set(participant.userId, { trackId: track?.id ?? '', frames: count ?? 0, at: advanced ? now : (previous?.at ?? now) })
+        }
+      }
+    }
+    setInterval(() => void sample(), 100)
+  })
+}
+
+/** The longest time (ms) a remote tile of this page showed no new frame since watchTiles(page). */
+export function tileGaps(page: Page) {
+  return page.evaluate(() => {
+    const watch = (window as any).tileWatch
+    const now = performance.now()
+    let current = 0
+    for (const last of watch.last.values()) current = Math.max(current, now - last.at)
+    return { longestGapMs: Math.round(Math.max(watch.longestGapMs, current)), sinceLastMs: Math.round(current) }
+  })
+}
 
 /** One person's video as a page decodes it from the SFU. */
 export type ReceivedVideo = { userId: number; frameWidth: number; frameHeight: number; framesDecoded: number }
@@ -91,19 +152,4 @@ export function sentLayers(page: Page): Promise<SentLayer[]> {
     })
     return layers.sort((a, b) => a.rid.localeCompare(b.rid))
   })
-}
-
-/**
- * An init script: the page's camera captures at most `width`×`height` and `fps` (many pages on
- * two cores), whatever LocalMedia asks for. The page still negotiates and simulcasts as usual.
- */
-export function smallCamera({ width, height, fps }: { width: number; height: number; fps: number }) {
-  const devices = navigator.mediaDevices
-  if (!devices) return
-  const getUserMedia = devices.getUserMedia.bind(devices)
-  devices.getUserMedia = (constraints?: MediaStreamConstraints) => {
-    if (!constraints?.video) return getUserMedia(constraints)
-    const video = { ...(typeof constraints.video === 'object' ? constraints.video : {}), width: { max: width, ideal: width }, height: { max: height, ideal: height }, frameRate: { max: fps, ideal: fps } }
-    return getUserMedia({ ...constraints, video })
-  }
 }
