@@ -75,7 +75,8 @@ export class CallSfu {
    * the call gets its room and every page is told to move (make-before-break, in the browser).
    * A call stays on the SFU until it ends: the way back to the mesh is not built yet.
    */
-  admitted(room: CallRoom, call: Call, joined: number) {
+  admitted(room: CallRoom, call: Call, joined: number, socket: CallSocket, resumed: boolean) {
+    if (resumed) this.#resumed(socket, call)
     const from = this.rooms.sfuFrom
     if (!this.rooms.enabled || from === null || from === 0 || joined < from || call.sfuRoomId !== null) return
     if (!this.rooms.servers.some((server) => server.connection.state === 'up')) return
@@ -83,6 +84,19 @@ export class CallSfu {
       .openFor(call.id, callsConfig.maxParticipants)
       .then(() => room.broadcast({ type: 'topology', topology: 'sfu' }))
       .catch((error) => logger.warn({ err: error, callId: call.id }, 'could not move the call to the SFU; it stays a mesh'))
+  }
+
+  /**
+   * A page came back on its socket. Its handles live on the instance that made them: back here
+   * within the grace, they are still held; on another instance (the first one died, or a
+   * balancer moved it), none are, and Janus dropped the dead instance's with its session. The
+   * page is told to publish and subscribe again: its media reaches Janus through this instance.
+   */
+  #resumed(socket: CallSocket, call: Call) {
+    if (!this.rooms.usesSfu(call)) return
+    const held = this.#participants.get(call.id)?.get(socket.user.id)
+    if (held && held.seat.peerId === socket.peerId && !held.closed) return
+    socket.send({ type: 'sfu.restart' })
   }
 
   /** The member left the call (or was replaced): their handles go. */

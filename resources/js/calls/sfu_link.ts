@@ -38,6 +38,10 @@ export class SfuLink {
       signaling.on('sfu.trickle', (frame) => void sfu.receive(frame)),
       signaling.on('sfu.feeds', (frame) => void sfu.receive(frame)),
       signaling.on('topology', () => this.begin(false)),
+      // This page's Janus handles are gone (its socket came back on another instance): again.
+      signaling.on('sfu.restart', () => {
+        if (this.#mode !== 'off') void sfu.restart(this.host.config(), this.host.tracks())
+      }),
       sfu.on('stream', ({ userId, stream }) => {
         this.#streams.set(userId, stream)
         for (const track of stream.getTracks()) {
