@@ -195,7 +195,12 @@ async function run() {
       try {
         for (const row of rows.filter((candidate) => candidate.topology === topology)) {
           console.log(`${row.size} people, ${topology}: starting ${row.size} Chromium pages...`)
-          const result = await measureRow(row, server, topology === 'sfu' ? janus : null)
+          // A row this machine cannot hold is reported as such; the next rows still run.
+          const result = await measureRow(row, server, topology === 'sfu' ? janus : null).catch((error: Error) => {
+            report.note(`${row.size} people, ${topology}: not measured (${error.message.split('\n')[0]})`)
+            return null
+          })
+          if (!result) continue
           perPage.push(...result.perPage)
           summaries.push(result.summary)
           console.log(JSON.stringify(result.summary))

@@ -16,6 +16,8 @@ export async function signedInPage(browser: Browser, server: ConfabServer, userI
   await prepare?.(context)
   if (process.env.BENCH_DEBUG) await context.addInitScript(() => localStorage.setItem('debug', 'call:sdp call:ice call:state'))
   const page = await context.newPage()
+  // A busy machine (many browsers of one benchmark) loads pages slowly: a minute, not 30 s.
+  page.setDefaultNavigationTimeout(60_000)
   if (process.env.BENCH_DEBUG) page.on('console', (message) => console.log(`${Date.now() % 100_000} [user ${userId}] ${message.text()}`))
   await page.goto(path)
   if (!page.url().endsWith(path)) throw new Error(`the minted session was refused (landed on ${page.url()})`)

@@ -56,7 +56,8 @@ test.group('SFU calls across Confab instances (Janus, Redis, Chromium)', (group)
     const b = pageServingInstance(4032, 4034, env)
     cleanup(() => a.stop())
     cleanup(() => b.stop())
-    await Promise.all([a.ready('/health'), b.ready('/health')])
+    // Booting through ts-exec with a Vite dev server each takes a while on a busy machine.
+    await Promise.all([a.ready('/health', 120_000), b.ready('/health', 120_000)])
     // bob's page reaches Confab through a balancer: B first, then A once B is gone.
     const balancer = new TcpProxy({ host: '127.0.0.1', port: b.port })
     const balancerUrl = `http://127.0.0.1:${await balancer.listen()}`
@@ -69,6 +70,8 @@ test.group('SFU calls across Confab instances (Janus, Redis, Chromium)', (group)
     const alicePage = await pageAs(browser, alice, a.url)
     const bobPage = await pageAs(browser, bob, balancerUrl)
     cleanup(() => closePages([alicePage, bobPage]))
+    // Pages served by Vite dev servers of two instances beside other test runs: slow to load.
+    for (const page of [alicePage, bobPage]) page.setDefaultTimeout(90_000)
 
     const callId = await startCallFrom(alicePage, channel.id, 'video')
     await acceptRing(bobPage)
