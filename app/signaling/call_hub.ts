@@ -1,7 +1,6 @@
 import type { WebSocket } from 'ws'
 import logger from '@adonisjs/core/services/logger'
 import Call from '#models/call'
-import CallParticipant from '#models/call_participant'
 import type User from '#models/user'
 import LeaveCall from '#actions/calls/leave_call'
 import EndCall from '#actions/calls/end_call'
@@ -12,7 +11,8 @@ import { MediaStateWriter } from '#signaling/media_state_writer'
 import { LocalBus, RedisBus, type BusMessage, type CallBus, type SyncNotice } from '#signaling/call_bus'
 import { redisConnection } from '#config/redis'
 import { CallRoom, publish } from '#signaling/call_room'
-import { CallSocket, type CallSocketHandler, type SfuFrameType } from '#signaling/call_socket'
+import { CallSocket, type CallSocketHandler, type SfuFrameType, type SocketCredential } from '#signaling/call_socket'
+import { SocketRevocations } from '#signaling/socket_revocations'
 import { Admission } from '#signaling/admission'
 import { Presence } from '#signaling/presence'
 import { CallHands, authorize } from '#signaling/call_hands'
@@ -35,6 +35,7 @@ export class CallHub implements CallSocketHandler {
   #admission: Admission
   #hands: CallHands
   #sfu = new CallSfu(sfuRooms, this.#rooms)
+  #revocations: SocketRevocations
 
   /** `bus` shares presence and frames with other instances (RedisBus), or nothing (LocalBus). */
   constructor(private bus: CallBus = new LocalBus()) {
@@ -43,19 +44,23 @@ export class CallHub implements CallSocketHandler {
       rooms: this.#rooms,
       openRoom: (room: CallRoom) => this.#openRoom(room),
       closeRoom: (room: CallRoom) => this.#closeRoom(room),
-      newSocket: (ws: WebSocket, user: User, callId: number, peerId: string | null) =>
-        new CallSocket(ws, user, callId, peerId, this, this.#iceServers),
+      newSocket: (ws: WebSocket, user: User, credential: SocketCredential, callId: number, peerId: string | null) =>
+        new CallSocket(ws, user, credential, callId, peerId, this, this.#iceServers),
       closed: (socket: CallSocket) => this.closed(socket),
       admitted: (...args: Parameters<CallSfu['admitted']>) => this.#sfu.admitted(...args),
     }
     this.#admission = new Admission(host, bus, this.#presence, this.#iceServers)
     this.#hands = new CallHands(bus, this.#presence)
+    this.#revocations = new SocketRevocations(this.#rooms, bus)
+  }
+
+  /** Closes the sockets of sign-ins that ended (revoked tokens, signed-out sessions), on every instance. */
+  get revocations() {
+    return this.#revocations
   }
 
   /** The calls this instance holds sockets of (a room each). */
-  get rooms(): ReadonlyMap<number, CallRoom> {
-    return this.#rooms
-  }
+  get rooms(): ReadonlyMap<number, CallRoom> { return this.#rooms }
 
   /** Open sockets held here (the confab_call_sockets gauge). */
   get socketCount() {
@@ -67,8 +72,8 @@ export class CallHub implements CallSocketHandler {
   }
 
   /** Takes over a freshly upgraded socket for `callId`, or closes it with the reason. */
-  connect(ws: WebSocket, user: User, callId: number, peerId: string | null) {
-    return this.#admission.connect(ws, user, callId, peerId)
+  connect(ws: WebSocket, user: User, credential: SocketCredential, callId: number, peerId: string | null) {
+    return this.#admission.connect(ws, user, credential, callId, peerId)
   }
 
   /** Whether the socket still holds its person's place in the call. */
@@ -191,6 +196,7 @@ export class CallHub implements CallSocketHandler {
       if (reason !== 'left_channel') this.#removeMember(room, userId, reason)
       else this.#removeMember(room, userId, 'left', { code: CloseCode.LeftChannel, reason: 'You left this channel, and its call' })
     }
+    if (left.length > 0) void this.#sfu.topology.shrunk(callId).catch((error) => logger.warn({ err: error, callId }, 'back to the mesh failed'))
   }
 
   #removeMember(
@@ -216,7 +222,7 @@ export class CallHub implements CallSocketHandler {
     if (!room) return
     if (message.kind === 'frame') return room.deliver(message.payload, message.except, message.to)
     if (message.kind === 'sync') return this.#follow(callId, message)
-    if (message.kind === 'token_revoked') return room.closeTokenSocket(message.userId, message.tokenId)
+    if (message.kind === 'token_revoked' || message.kind === 'sessions_revoked') return this.#revocations.apply(room, message)
     if (message.kind === 'hand') return this.#hands.lowered(room, message.userId, message.by)
     // 'replace': the person connected to this call on another instance; that socket wins.
     const member = room.members.get(message.userId)
@@ -226,18 +232,6 @@ export class CallHub implements CallSocketHandler {
     void this.#sfu.leave(callId, message.userId)
     member.socket?.replace()
     if (room.members.size === 0) this.#closeRoom(room)
-  }
-
-  /**
-   * A personal access token was revoked: the call sockets it opened close (4401) here and,
-   * through the bus, on the instances holding the person's other calls. Their place waits out
-   * the reconnect grace as after any drop; the client cannot reconnect with that token (401).
-   */
-  async dropSocketsOfToken(userId: number, tokenId: number) {
-    for (const room of this.#rooms.values()) room.closeTokenSocket(userId, tokenId)
-    if (!this.bus.shared) return
-    const joined = await CallParticipant.query().where({ userId, status: 'joined' }).select('call_id')
-    for (const { callId } of joined) publish(this.bus, callId, { kind: 'token_revoked', userId, tokenId })
   }
 
   async #openRoom(room: CallRoom) {

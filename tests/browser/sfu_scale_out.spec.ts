@@ -9,7 +9,7 @@ import { printedSkip, redisForTests } from '#tests/helpers/services'
 import { TcpProxy } from '#tests/helpers/tcp_proxy'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { acceptRing, closePages, launchChromium, pageAs, startCallFrom, until } from '#tests/helpers/browser'
-import { sfuStats } from '#tests/helpers/sfu_stats'
+import { sfuStats } from '#tests/helpers/sfu_pages'
 
 const janus = JanusNamespace.availableForTests()
 const redisUp = await redisForTests()
