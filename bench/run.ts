@@ -9,7 +9,7 @@ import { machine, printTable, type Report } from './lib/report.js'
 
 export type Benchmark = { name: string; title: string; run: () => Promise<Report> }
 
-const ALL = ['weight', 'signaling', 'ring', 'fanout', 'pages', 'history', 'browser']
+const ALL = ['weight', 'signaling', 'ring', 'fanout', 'pages', 'history', 'browser', 'sfu']
 /** Benchmarks that run only when named. */
 const ON_REQUEST = ['soak']
 

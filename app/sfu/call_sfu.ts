@@ -81,6 +81,28 @@ export class CallSfu {
     return participant
   }
 
+  /**
+   * Someone was welcomed (see AdmissionHost.admitted): the topology looks at the count, and a
+   * page that came back gets its handles back if this instance holds none.
+   */
+  admitted(room: CallRoom, call: Call, joined: number, socket: CallSocket, resumed: boolean) {
+    if (resumed) this.#resumed(socket, call)
+    this.topology.admitted(room, call, joined)
+  }
+
+  /**
+   * A page came back on its socket. Its handles live on the instance that made them: back here
+   * within the grace, they are still held; on another instance (the first one died, or a
+   * balancer moved it), none are, and Janus dropped the dead instance's with its session. The
+   * page is told to publish and subscribe again: its media reaches Janus through this instance.
+   */
+  #resumed(socket: CallSocket, call: Call) {
+    if (!this.rooms.usesSfu(call)) return
+    const held = this.#participants.get(call.id)?.get(socket.user.id)
+    if (held && held.seat.peerId === socket.peerId && !held.closed) return
+    socket.send({ type: 'sfu.restart' })
+  }
+
   /** The member left the call (or was replaced): their handles go. */
   async leave(callId: number, userId: number) {
     const participants = this.#participants.get(callId)

@@ -25,8 +25,11 @@ export interface AdmissionHost {
   newSocket(ws: WebSocket, user: User, credential: SocketCredential, callId: number, peerId: string | null): CallSocket
   /** The socket closed (see CallSocketHandler.closed). */
   closed(socket: CallSocket): void
-  /** Someone was welcomed into a call of `joined` participants (the SFU switch looks at the count). */
-  admitted(room: CallRoom, call: Call, joined: number): void
+  /**
+   * Someone was welcomed into a call of `joined` participants (the SFU switch looks at the count);
+   * `resumed`: the same page came back (its socket dropped), here or from another instance.
+   */
+  admitted(room: CallRoom, call: Call, joined: number, socket: CallSocket, resumed: boolean): void
 }
 
 type Pending = { connects: number; syncs: number }
@@ -72,7 +75,7 @@ export class Admission {
       if (room.members.get(user.id) === member && member.socket === socket) {
         socket.send(welcome())
         room.broadcast({ type: 'participant.joined', participant: room.info(member), reconnected: admitted.reconnected }, user.id)
-        this.host.admitted(room, admitted.call, admitted.joined)
+        this.host.admitted(room, admitted.call, admitted.joined, socket, admitted.resumed)
       }
       early.drainInto((data, isBinary) => socket.receive(data, isBinary))
     } catch (error) {
@@ -136,6 +139,7 @@ export class Admission {
       const handRaisedAt = mineElsewhere?.handRaisedAt ?? null
       const member: Member = existing ?? { userId: user.id, participantId: me.id, name: user.fullName, media, peerId, socket: null, graceTimer: null, handRaisedAt }
       const reconnected = Boolean(existing || mineElsewhere)
+      const resumed = reconnected && peerId !== null && (existing?.peerId ?? mineElsewhere?.peerId) === peerId
       this.presence.stopGrace(member)
       member.socket?.replace()
       member.participantId = me.id
@@ -164,7 +168,7 @@ export class Admission {
         iceTransportPolicy: this.iceServers.transportPolicy,
         topology: sfuRooms.usesSfu(call) ? 'sfu' : 'mesh',
       })
-      return { room, member, socket, welcome, reconnected, call, joined: joined.length }
+      return { room, member, socket, welcome, reconnected, resumed, call, joined: joined.length }
     }
   }
 

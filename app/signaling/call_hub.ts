@@ -47,7 +47,7 @@ export class CallHub implements CallSocketHandler {
       newSocket: (ws: WebSocket, user: User, credential: SocketCredential, callId: number, peerId: string | null) =>
         new CallSocket(ws, user, credential, callId, peerId, this, this.#iceServers),
       closed: (socket: CallSocket) => this.closed(socket),
-      admitted: (room: CallRoom, call: Call, joined: number) => this.#sfu.topology.admitted(room, call, joined),
+      admitted: (...args: Parameters<CallSfu['admitted']>) => this.#sfu.admitted(...args),
     }
     this.#admission = new Admission(host, bus, this.#presence, this.#iceServers)
     this.#hands = new CallHands(bus, this.#presence)

@@ -156,6 +156,11 @@ export type ServerFrames = {
   'topology': { type: 'topology'; topology: 'sfu' | 'mesh' }
   /** Who publishes in the call's room now, besides you (the server updates your subscription to match). */
   'sfu.feeds': { type: 'sfu.feeds'; userIds: number[] }
+  /**
+   * Your page reconnected to an instance that holds no Janus handles for it (the one that held
+   * them died or let go of them): publish and subscribe again, on new connections.
+   */
+  'sfu.restart': { type: 'sfu.restart' }
 }
 export type ServerFrame = ServerFrames[keyof ServerFrames]
 

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs'
-import type { Browser, Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { chromiumPath } from '#tests/browser_setting'
 import { acceptRing, closePages, launchChromium, startCallFrom } from '#tests/helpers/chromium'
 import { ConfabServer, freshSqlite } from '../lib/confab.js'
 import { BenchDb } from '../lib/bench_db.js'
+import { signedInPage } from '../lib/bench_pages.js'
 import { Report, target } from '../lib/report.js'
 import { summarize } from '../lib/stats.js'
 import type { Benchmark } from '../run.js'
@@ -51,22 +52,7 @@ function firstDecodedFrame() {
   })
 }
 
-async function signedInPage(browser: Browser, server: ConfabServer, userId: number, path: string) {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, baseURL: server.url })
-  const cookies = server.cookieFor(userId).split('; ').map((pair) => {
-    const index = pair.indexOf('=')
-    return { name: pair.slice(0, index), value: pair.slice(index + 1), url: server.url }
-  })
-  await context.addCookies(cookies)
-  await context.addInitScript(recordAcceptClick)
-  // BENCH_DEBUG=1: the pages' call logs, stamped with the wall clock (to see where setup time goes).
-  if (process.env.BENCH_DEBUG) await context.addInitScript(() => localStorage.setItem('debug', 'call:sdp call:ice call:state'))
-  const page = await context.newPage()
-  if (process.env.BENCH_DEBUG) page.on('console', (message) => console.log(`${Date.now() % 100_000} [user ${userId}] ${message.text()}`))
-  await page.goto(path)
-  if (!page.url().endsWith(path)) throw new Error(`the minted session was refused (landed on ${page.url()})`)
-  return page
-}
+const recordAccepts = (context: BrowserContext) => context.addInitScript(recordAcceptClick)
 
 /**
  * Browser call setup: bob clicks Accept in the incoming-call modal; time until his page has
@@ -94,8 +80,8 @@ async function run() {
   const rows = []
   try {
     for (const [index, { alice, bob, channelId }] of pairs.entries()) {
-      const alicePage = await signedInPage(browser, server, alice, `/channels/${channelId}`)
-      const bobPage = await signedInPage(browser, server, bob, '/channels')
+      const alicePage = await signedInPage(browser, server, alice, `/channels/${channelId}`, recordAccepts)
+      const bobPage = await signedInPage(browser, server, bob, '/channels', recordAccepts)
       try {
         alicePage.setDefaultTimeout(STEP_TIMEOUT_MS)
         bobPage.setDefaultTimeout(STEP_TIMEOUT_MS)

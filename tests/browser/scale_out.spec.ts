@@ -1,33 +1,20 @@
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import type { Browser, Page } from 'playwright-core'
-import { AppProcess } from '#tests/helpers/app_process'
+import { pageServingInstance } from '#tests/helpers/app_process'
 import { Nginx } from '#tests/helpers/nginx'
-import { TEST_REDIS_URL, printedSkip, redisForTests } from '#tests/helpers/services'
+import { printedSkip, redisForTests } from '#tests/helpers/services'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { acceptRing, closePages, launchChromium, pageAs, peerStats, receivingEverything, startCallFrom, until } from '#tests/helpers/browser'
 
 const redisUp = await redisForTests()
 
-/** A Confab instance sharing the test database and Redis, serving pages with their scripts. */
-function instance(port: number, hmrPort: number) {
-  return new AppProcess(port, {
-    NODE_ENV: 'test',
-    SQLITE_PATH: app.tmpPath('test.sqlite3'),
-    SESSION_DRIVER: 'database',
-    REDIS_URL: TEST_REDIS_URL,
-    // Pages need their scripts: Vite's dev server, one HMR port each.
-    DEV_MODE: 'true',
-    VITE_HMR_PORT: String(hmrPort),
-  })
-}
-
 test.group('Calls across instances in Chromium', (group) => {
   withCleanDatabase(group)
 
   test("alice's page on instance A, bob's on instance B: they see and hear each other", async ({ cleanup }) => {
-    const a = instance(3395, 24691)
-    const b = instance(3396, 24692)
+    const a = pageServingInstance(3395, 24691)
+    const b = pageServingInstance(3396, 24692)
     cleanup(() => a.stop())
     cleanup(() => b.stop())
     await Promise.all([a.ready('/health'), b.ready('/health')])
@@ -53,8 +40,8 @@ test.group('Chromium behind nginx in plain round robin', (group) => {
   withCleanDatabase(group)
 
   test("pages through one address, no stickiness: bob's page subscribes, gets alice's message live, her ring, and the call connects", async ({ assert, cleanup }) => {
-    const a = instance(3425, 24721)
-    const b = instance(3426, 24722)
+    const a = pageServingInstance(3425, 24721)
+    const b = pageServingInstance(3426, 24722)
     cleanup(() => a.stop())
     cleanup(() => b.stop())
     await Promise.all([a.ready('/health'), b.ready('/health')])

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
+import app from '@adonisjs/core/services/app'
+import { TEST_REDIS_URL } from '#tests/helpers/services'
 
 const APP_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -62,4 +64,21 @@ export class AppProcess {
     this.#child.kill('SIGKILL')
     await once(this.#child, 'exit')
   }
+}
+
+/**
+ * A Confab instance for browser tests across instances: it shares the test database (sessions
+ * in it: any instance reads any session) and Redis with the others, and serves pages with their
+ * scripts (Vite's dev server, one HMR port each).
+ */
+export function pageServingInstance(port: number, hmrPort: number, env: Record<string, string> = {}) {
+  return new AppProcess(port, {
+    NODE_ENV: 'test',
+    SQLITE_PATH: app.tmpPath('test.sqlite3'),
+    SESSION_DRIVER: 'database',
+    REDIS_URL: TEST_REDIS_URL,
+    DEV_MODE: 'true',
+    VITE_HMR_PORT: String(hmrPort),
+    ...env,
+  })
 }

@@ -31,6 +31,11 @@ export class TcpProxy {
     return this.#pairs.size + this.#held.size
   }
 
+  /** New connections go to `target` from now on (a balancer moving off a dead server); open ones stay. */
+  retarget(target: { host: string; port: number }) {
+    this.target = target
+  }
+
   blackHole() {
     this.#forwarding = false
     for (const { client, upstream } of this.#pairs) {

@@ -164,6 +164,37 @@ test.group('Mesh in an SFU call', (group) => {
     mesh.close()
     assert.isTrue(FakePeerConnection.created.every((pc) => pc.closed))
   })
+
+  test('sfu.restart (the handles are gone with another instance): both connections close, new ones publish and subscribe; the tile keeps its stream', async ({ assert }) => {
+    const { mesh, socket } = await welcomedMesh('sfu')
+    socket.receive({ type: 'sfu.offer', jsep: { type: 'offer', sdp: 'janus' }, streams: [{ mid: '0', userId: 2, kind: 'video' }] })
+    await flush()
+    await flush()
+    const [oldPublisher, oldSubscriber] = FakePeerConnection.created as [FakePeerConnection, FakePeerConnection]
+    arrive(oldSubscriber, new FakeTrack('video'), '0')
+    const bobStream = mesh.participants.find((participant) => participant.userId === 2)!.stream
+    socket.sent.length = 0
+
+    socket.receive({ type: 'sfu.restart' })
+    await flush()
+    await flush()
+    assert.isTrue(oldPublisher.closed && oldSubscriber.closed)
+    assert.deepEqual(socket.sent.map((frame) => frame.type), ['sfu.publish', 'sfu.subscribe'])
+    const newPublisher = FakePeerConnection.created[2]!
+    assert.strictEqual(mesh.sfu!.publisher as unknown, newPublisher)
+
+    socket.receive({ type: 'sfu.offer', jsep: { type: 'offer', sdp: 'janus-again' }, streams: [{ mid: '0', userId: 2, kind: 'video' }] })
+    await flush()
+    await flush()
+    const newSubscriber = FakePeerConnection.created[3]!
+    assert.equal(newSubscriber.remoteDescription?.sdp, 'janus-again')
+    const newTrack = new FakeTrack('video')
+    arrive(newSubscriber, newTrack, '0')
+    const bob = mesh.participants.find((participant) => participant.userId === 2)!
+    assert.strictEqual(bob.stream, bobStream)
+    assert.deepEqual(bob.stream!.getTracks() as unknown[], [newTrack])
+    mesh.close()
+  })
 })
 
 test.group('Mesh moving to the SFU (make-before-break)', (group) => {

@@ -61,6 +61,10 @@ export class SfuLink {
       signaling.on('sfu.trickle', (frame) => void this.#sfu.receive(frame)),
       signaling.on('sfu.feeds', (frame) => void this.#sfu.receive(frame)),
       signaling.on('topology', (frame) => (frame.topology === 'sfu' ? this.begin(false) : this.toMesh(false))),
+      // This page's Janus handles are gone (its socket came back on another instance): again.
+      signaling.on('sfu.restart', () => {
+        if (this.#mode === 'on' || this.#mode === 'switching') void this.#sfu.restart(this.host.config(), this.host.tracks())
+      }),
       signaling.on('error', (frame) => {
         if (frame.code === 'sfu_lost' && this.#mode === 'on') this.#mode = 'lost'
       }),

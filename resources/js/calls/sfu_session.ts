@@ -75,6 +75,26 @@ export class SfuSession extends Emitter<Events> {
     this.options.send({ type: 'sfu.subscribe' })
   }
 
+  /**
+   * Starts over on new connections (the server holds no handles for this page any more, see
+   * `sfu.restart`), in turn with the frames: what the old connections still had waiting is
+   * dropped. The streams handed out stay the same objects and get the new tracks.
+   */
+  restart(config: RTCConfiguration, tracks: MediaStreamTrack[]) {
+    this.#queue = this.#queue.then(() => {
+      if (this.#closed) return
+      this.publisher?.close()
+      this.subscriber?.close()
+      this.publisher = null
+      this.subscriber = null
+      this.#streams.clear()
+      this.#waiting = { publisher: [], subscriber: [] }
+      this.options.log?.('call:state', 'sfu restart')
+      return this.start(config, tracks)
+    })
+    return this.#queue
+  }
+
   /** Handles the server's SFU frames, in order. */
   receive(frame: SfuFrame) {
     this.#queue = this.#queue
