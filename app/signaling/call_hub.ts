@@ -46,16 +46,14 @@ export class CallHub implements CallSocketHandler {
       newSocket: (ws: WebSocket, user: User, callId: number, peerId: string | null) =>
         new CallSocket(ws, user, callId, peerId, this, this.#iceServers),
       closed: (socket: CallSocket) => this.closed(socket),
-      admitted: (room: CallRoom, call: Call, joined: number) => this.#sfu.admitted(room, call, joined),
+      admitted: (room: CallRoom, call: Call, joined: number) => this.#sfu.topology.admitted(room, call, joined),
     }
     this.#admission = new Admission(host, bus, this.#presence, this.#iceServers)
     this.#hands = new CallHands(bus, this.#presence)
   }
 
   /** The calls this instance holds sockets of (a room each). */
-  get rooms(): ReadonlyMap<number, CallRoom> {
-    return this.#rooms
-  }
+  get rooms(): ReadonlyMap<number, CallRoom> { return this.#rooms }
 
   /** Open sockets held here (the confab_call_sockets gauge). */
   get socketCount() {
@@ -191,6 +189,7 @@ export class CallHub implements CallSocketHandler {
       if (reason !== 'left_channel') this.#removeMember(room, userId, reason)
       else this.#removeMember(room, userId, 'left', { code: CloseCode.LeftChannel, reason: 'You left this channel, and its call' })
     }
+    if (left.length > 0) void this.#sfu.topology.shrunk(callId).catch((error) => logger.warn({ err: error, callId }, 'back to the mesh failed'))
   }
 
   #removeMember(

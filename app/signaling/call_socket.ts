@@ -11,7 +11,7 @@ import { recordClosing, recordRefused } from '#metrics/signaling_metrics'
 import { recordRefusal } from '#metrics/limit_metrics'
 
 /** The frames of a call on the SFU, all for its Janus room (app/sfu/call_sfu.ts). */
-export type SfuFrameType = 'sfu.publish' | 'sfu.subscribe' | 'sfu.start' | 'sfu.trickle'
+export type SfuFrameType = 'sfu.publish' | 'sfu.subscribe' | 'sfu.start' | 'sfu.trickle' | 'sfu.leave'
 
 /**
  * Who a call socket hands its valid frames to (the hub), one method per frame type, and tells
@@ -142,6 +142,7 @@ export class CallSocket {
       case 'sfu.subscribe':
       case 'sfu.start':
       case 'sfu.trickle':
+      case 'sfu.leave':
         return this.handler.sfu(this, valid)
     }
   }

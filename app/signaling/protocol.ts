@@ -96,6 +96,8 @@ export type ClientFrames = {
   /** My answer to the server's `sfu.offer`. */
   'sfu.start': { type: 'sfu.start'; jsep: SfuJsep & { type: 'answer' } }
   'sfu.trickle': { type: 'sfu.trickle'; target: SfuTarget; candidate: SfuCandidate }
+  /** My page is back on the mesh (after a `topology: mesh`) and closed its SFU connections: detach my Janus handles. */
+  'sfu.leave': { type: 'sfu.leave' }
 }
 export type ClientFrame = ClientFrames[keyof ClientFrames]
 
@@ -128,8 +130,12 @@ export type ServerFrames = {
   /** Janus's offer for the subscriber connection, first or renegotiated; `streams` maps its m-lines to people. */
   'sfu.offer': { type: 'sfu.offer'; jsep: SfuJsep & { type: 'offer' }; streams: SfuStream[] }
   'sfu.trickle': { type: 'sfu.trickle'; target: SfuTarget; candidate: SfuCandidate }
-  /** The call moves to the SFU (it reached CALL_SFU_FROM): publish and subscribe, then close the mesh once the SFU feeds play. */
-  'topology': { type: 'topology'; topology: 'sfu' }
+  /**
+   * `sfu`: the call moves to the SFU (it reached CALL_SFU_FROM): publish and subscribe, then close
+   * the mesh once the SFU feeds play. `mesh`: it moves back (it shrank to CALL_BACK_TO_MESH_AT, or
+   * its Janus was lost): connect to the others, then close the SFU connections once the mesh plays.
+   */
+  'topology': { type: 'topology'; topology: 'sfu' | 'mesh' }
   /** Who publishes in the call's room now, besides you (the server updates your subscription to match). */
   'sfu.feeds': { type: 'sfu.feeds'; userIds: number[] }
 }
@@ -151,3 +157,5 @@ export type SignalingErrorCode =
   | 'not_sfu'
   /** The SFU (Janus) could not be reached or refused: the message says what failed. */
   | 'sfu_unavailable'
+  /** The call's Janus was lost and the call is too large for the mesh: the others' media stopped (docs/sfu.md). */
+  | 'sfu_lost'
