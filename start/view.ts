@@ -1,4 +1,4 @@
-import edge from 'edge.js'
+import edge, { type Edge } from 'edge.js'
 import { formatDuration, participantStatusLabel } from '#helpers/display_text'
 import { formatMs, formatPercent, formatShare } from '#helpers/quality_text'
 import { mediaDurationText, waveform } from '#helpers/waveform'
@@ -42,5 +42,33 @@ export function cachePartials(compiler: Compiler) {
   }
 }
 
+/**
+ * Edge lists the components directory (a recursive readdir and a stat per file) before every
+ * render unless its cache was on when the instance was created. The app's instance is created
+ * on import and only configured with `cache: true` later, by the Edge provider, so production
+ * still listed it on every render, fragments included (bench: pages). Once the cache is on the
+ * templates on disk do not change, so the list is kept until a template is registered or
+ * removed in memory. tests/unit/edge_partials.spec.ts fails once Edge stops re-listing: then
+ * remove this.
+ */
+export function cacheComponentList(instance: Edge) {
+  if (!instance.compiler.cacheManager.enabled) return
+  const loader = instance.loader
+  const listComponents = loader.listComponents.bind(loader)
+  let components: ReturnType<typeof listComponents> | undefined
+  loader.listComponents = () => (components ??= listComponents())
+  const register = loader.register.bind(loader)
+  const remove = loader.remove.bind(loader)
+  loader.register = (...args) => {
+    components = undefined
+    return register(...args)
+  }
+  loader.remove = (templatePath) => {
+    components = undefined
+    return remove(templatePath)
+  }
+}
+
 cachePartials(edge.compiler)
 cachePartials(edge.asyncCompiler)
+cacheComponentList(edge)

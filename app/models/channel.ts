@@ -68,7 +68,8 @@ export default class Channel extends BaseModel {
       .join('memberships', (join) => {
         join.on('memberships.channel_id', '=', 'channels.id').andOnVal('memberships.user_id', '=', user.id)
       })
-      .select('channels.*')
+      // What the sidebar shows: no timestamps to parse for each channel on every page.
+      .select('channels.id', 'channels.kind', 'channels.name')
       .select(
         Channel.query()
           .client.from('messages')
@@ -85,7 +86,10 @@ export default class Channel extends BaseModel {
     // the members of every big channel here would be wasted work.
     const directIds = channels.filter((channel) => channel.isDirect).map((channel) => channel.id)
     if (directIds.length > 0) {
-      const directs = await Channel.query().whereIn('id', directIds).preload('members')
+      const directs = await Channel.query()
+        .select('id')
+        .whereIn('id', directIds)
+        .preload('members', (members) => members.select('users.id', 'users.full_name'))
       const membersById = new Map(directs.map((direct) => [direct.id, direct.members]))
       for (const channel of channels) {
         if (channel.isDirect) channel.$setRelated('members', membersById.get(channel.id) ?? [])

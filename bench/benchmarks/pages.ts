@@ -9,10 +9,11 @@ import { ConfabServer, freshSqlite, profileArgs } from '../lib/confab.js'
 import { BenchDb, timestamp } from '../lib/bench_db.js'
 import { LoadProcess } from '../lib/load_process.js'
 import { ProcessMeter } from '../lib/process_stats.js'
-import { Report } from '../lib/report.js'
+import { Report, target } from '../lib/report.js'
 import type { LatencySummary } from '../lib/stats.js'
 
-const PORT = 3430
+/** BENCH_PAGES_PORT moves the server off a port in use (two checkouts benchmarking at once). */
+const PORT = Number(process.env.BENCH_PAGES_PORT ?? 3430)
 const CONNECTIONS = 20
 const SECONDS = 8
 const WARMUP_SECONDS = 2
@@ -35,10 +36,11 @@ const pages: Benchmark = {
     const load = new LoadProcess(new URL('../load/http_requests.ts', import.meta.url))
     try {
       const cookie = server.cookieFor(world.aliceId)
+      // Issue 14's targets: throughput over the floor's, and server CPU per request.
       const targets = [
         { page: 'floor: GET /up', path: '/up', expect: (html: string) => html === 'OK' },
-        { page: `channel page (/channels/:id, ${world.messagesOnPage} messages)`, path: `/channels/${world.channelId}`, expect: (html: string) => count(html, 'data-message-id=') === world.messagesOnPage },
-        { page: 'call history (/calls?tab=all, 25 calls)', path: '/calls?tab=all', expect: (html: string) => count(html, '<tr class="call-history__row') === 25 },
+        { page: `channel page (/channels/:id, ${world.messagesOnPage} messages)`, path: `/channels/${world.channelId}`, expect: (html: string) => count(html, 'data-message-id=') === world.messagesOnPage, short: 'channel page (50 messages)', minRatio: 0.3, maxCpuMs: 2.5 },
+        { page: 'call history (/calls?tab=all, 25 calls)', path: '/calls?tab=all', expect: (html: string) => count(html, '<tr class="call-history__row') === 25, short: 'call history (25 calls)', minRatio: 0.35, maxCpuMs: 2 },
       ]
       // Each page answers what a browser would see, before it is measured.
       for (const { page, path, expect } of targets) {
@@ -49,7 +51,7 @@ const pages: Benchmark = {
 
       const rows: Record<string, unknown>[] = []
       let floor: AutocannonResult | undefined
-      for (const { page, path } of targets) {
+      for (const { page, path, short, minRatio, maxCpuMs } of targets) {
         const run = (durationSeconds: number) =>
           load.call<AutocannonResult>('autocannon', { url: server.url + path, headers: { cookie, accept: 'text/html' }, connections: CONNECTIONS, durationSeconds })
         await run(WARMUP_SECONDS)
@@ -61,6 +63,13 @@ const pages: Benchmark = {
           report.note(`${page}: non-200 answers ${JSON.stringify(Object.fromEntries(failed))}, ${result.errors} errors, ${result.timeouts} timeouts`)
         }
         floor ??= result
+        const cpuMsPerRequest = (usage.cpuCores * 1000) / result.requestsPerSecond
+        if (short) {
+          report.check(
+            target(`${short}: throughput / GET /up`, result.requestsPerSecond / floor.requestsPerSecond, '>=', minRatio!, '×'),
+            target(`${short}: server CPU per request`, cpuMsPerRequest, '<=', maxCpuMs!, ' ms')
+          )
+        }
         rows.push({
           page,
           'req/s': Math.round(result.requestsPerSecond),
@@ -71,7 +80,7 @@ const pages: Benchmark = {
           'max ms': result.latency.max,
           'KB/resp': Number((result.bytesPerResponse / 1024).toFixed(1)),
           'server CPU cores': usage.cpuCores,
-          'CPU ms/req': Number(((usage.cpuCores * 1000) / result.requestsPerSecond).toFixed(2)),
+          'CPU ms/req': Number(cpuMsPerRequest.toFixed(2)),
           'RSS MB': usage.rssMb,
           'peak RSS MB': usage.peakRssMb,
         })
@@ -97,7 +106,7 @@ function count(text: string, needle: string) {
  * A team of 200 with alice in a 20-member channel: 120 messages there (every 10th one a call's
  * timeline entry) and 60 finished calls in her history.
  */
-async function seedWorld(db: BenchDb) {
+export async function seedWorld(db: BenchDb) {
   const people = await db.people(200, 'pages')
   const members = people.slice(0, 20)
   const aliceId = members[0]
