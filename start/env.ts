@@ -151,6 +151,9 @@ export default await Env.create(new URL('../', import.meta.url), {
   JANUS_URLS: janusUrls,
   JANUS_API_SECRET: Env.schema.secret.optional(),
   CALL_SFU_FROM: sfuFrom,
+  CALL_RECORDING: Env.schema.enum.optional(['initiator', 'anyone', 'off'] as const),
+  RECORDING_RETENTION_DAYS: integerBetween(1, 3650),
+  RECORDING_WORK_PATH: Env.schema.string.optional(),
 
   REDIS_URL: redisUrl,
   REDIS_HOST: Env.schema.string.optional({ format: 'host' }),

@@ -20,13 +20,20 @@ export class CallSfu {
 
   constructor(
     private rooms: SfuRooms,
-    private callRooms: ReadonlyMap<number, CallRoom>
+    private callRooms: ReadonlyMap<number, CallRoom>,
+    /** Told after each successful publish (the call recorder starts Janus's recording then). */
+    private onPublished: (callId: number, participant: SfuParticipant) => void = () => {}
   ) {}
 
   /** Handles one `sfu.*` frame of a joined member (CallHub checked the socket speaks for them). */
   async handle(socket: CallSocket, frame: ClientFrames[SfuFrameType]) {
     try {
-      if (frame.type === 'sfu.publish') return await (await this.#participantFor(socket))?.publish(frame.jsep)
+      if (frame.type === 'sfu.publish') {
+        const publisher = await this.#participantFor(socket)
+        await publisher?.publish(frame.jsep)
+        if (publisher) this.onPublished(socket.callId, publisher)
+        return
+      }
       const participant = this.#participants.get(socket.callId)?.get(socket.user.id)
       if (!participant || participant.seat.peerId !== socket.peerId) {
         return socket.error('not_sfu', `${frame.type} before sfu.publish`)
@@ -83,6 +90,11 @@ export class CallSfu {
       .openFor(call.id, callsConfig.maxParticipants)
       .then(() => room.broadcast({ type: 'topology', topology: 'sfu' }))
       .catch((error) => logger.warn({ err: error, callId: call.id }, 'could not move the call to the SFU; it stays a mesh'))
+  }
+
+  /** The member's participant on this instance (their Janus handles), if they published here. */
+  participant(callId: number, userId: number) {
+    return this.#participants.get(callId)?.get(userId)
   }
 
   /** The member left the call (or was replaced): their handles go. */
