@@ -36,7 +36,7 @@ export class CallHub implements CallSocketHandler {
   #admission: Admission
   #hands: CallHands
   /** The members' Janus handles held here (the recorder reaches them through it). */
-  readonly sfu = new CallSfu(sfuRooms, this.#rooms, (callId, participant) => sfuPublished.emit('published', callId, participant))
+  readonly callSfu = new CallSfu(sfuRooms, this.#rooms, (callId, participant) => sfuPublished.emit('published', callId, participant))
 
   /** `bus` shares presence and frames with other instances (RedisBus), or nothing (LocalBus). */
   constructor(private bus: CallBus = new LocalBus()) {
@@ -48,7 +48,7 @@ export class CallHub implements CallSocketHandler {
       newSocket: (ws: WebSocket, user: User, callId: number, peerId: string | null) =>
         new CallSocket(ws, user, callId, peerId, this, this.#iceServers),
       closed: (socket: CallSocket) => this.closed(socket),
-      admitted: (room: CallRoom, call: Call, joined: number) => this.sfu.admitted(room, call, joined),
+      admitted: (room: CallRoom, call: Call, joined: number) => this.callSfu.admitted(room, call, joined),
     }
     this.#admission = new Admission(host, bus, this.#presence, this.#iceServers)
     this.#hands = new CallHands(bus, this.#presence)
@@ -123,7 +123,7 @@ export class CallHub implements CallSocketHandler {
 
   /** The `sfu.*` frames: the member's Janus handles (app/sfu/call_sfu.ts). */
   async sfu(socket: CallSocket, frame: ClientFrames[SfuFrameType]) {
-    if (this.speaksFor(socket)) await this.sfu.handle(socket, frame)
+    if (this.speaksFor(socket)) await this.callSfu.handle(socket, frame)
   }
 
   /** Loads the call through the person, as HTTP does; a call gone or over is an `error` frame. */
@@ -203,7 +203,7 @@ export class CallHub implements CallSocketHandler {
     if (!member) return
     this.#presence.stopGrace(member)
     room.members.delete(userId)
-    void this.sfu.leave(room.callId, userId)
+    void this.callSfu.leave(room.callId, userId)
     member.socket?.close(close.code, close.reason)
     room.broadcast({ type: 'participant.left', userId, reason })
     void this.bus.removePresence(room.callId, userId).catch(() => {})
@@ -223,7 +223,7 @@ export class CallHub implements CallSocketHandler {
     if (!member) return
     this.#presence.stopGrace(member)
     room.members.delete(message.userId)
-    void this.sfu.leave(callId, message.userId)
+    void this.callSfu.leave(callId, message.userId)
     member.socket?.replace()
     if (room.members.size === 0) this.#closeRoom(room)
   }
@@ -259,7 +259,7 @@ export class CallHub implements CallSocketHandler {
   #closeRoom(room: CallRoom) {
     if (this.#rooms.get(room.callId) !== room) return
     this.#rooms.delete(room.callId)
-    this.sfu.closeCall(room.callId)
+    this.callSfu.closeCall(room.callId)
     if (this.bus.shared) void this.bus.leave(room.callId).catch(() => {})
   }
 

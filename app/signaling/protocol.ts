@@ -80,6 +80,18 @@ export type SfuTarget = 'publisher' | 'subscriber'
 /** One m-line of the page's subscriber connection: whose audio or video it carries. */
 export type SfuStream = { mid: string; userId: number; kind: 'audio' | 'video' }
 
+/**
+ * A call's running recording as every page shows it (docs/recording.md): who was asked and
+ * what they answered (null: not yet); `recorded` are those who said yes.
+ */
+export type RecordingStatus = {
+  id: number
+  startedBy: number | null
+  startedAt: string
+  consents: { userId: number; name: string; consented: boolean | null }[]
+  recorded: { userId: number; name: string }[]
+}
+
 /** Frames the browser sends. */
 export type ClientFrames = {
   signal: { type: 'signal'; to: number; data: SignalData }
@@ -130,6 +142,8 @@ export type ServerFrames = {
   'sfu.trickle': { type: 'sfu.trickle'; target: SfuTarget; candidate: SfuCandidate }
   /** The call moves to the SFU (it reached CALL_SFU_FROM): publish and subscribe, then close the mesh once the SFU feeds play. */
   'topology': { type: 'topology'; topology: 'sfu' }
+  /** The call's recording now (null: none runs); sent when it starts, someone answers, or it stops. */
+  'recording': { type: 'recording'; recording: RecordingStatus | null }
   /** Who publishes in the call's room now, besides you (the server updates your subscription to match). */
   'sfu.feeds': { type: 'sfu.feeds'; userIds: number[] }
 }
