@@ -12,7 +12,8 @@ export default class RecordingProvider {
   constructor(protected app: ApplicationService) {}
 
   async ready() {
-    if (this.app.getEnvironment() !== 'web' || this.app.inTest) return
+    // The HTTP server only (a test's own server process too: the test runner itself is 'test').
+    if (this.app.getEnvironment() !== 'web') return
     const logger = await this.app.container.make('logger')
     const { recordingTools } = await import('#recording/recording_tools')
     const { default: recordingJobs } = await import('#recording/recording_jobs')

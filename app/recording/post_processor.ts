@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises'
+import { mkdir, readdir } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { mixArguments, type MixInput, type Tile } from '#recording/mix_plan'
 import { recordingTools, ToolFailed } from '#recording/recording_tools'
@@ -12,16 +12,19 @@ export type MixedRecording = { path: string; durationMs: number; width: number |
 /**
  * Janus's `.mjr` files of a recording to one WebM: each file converted by janus-pp-rec (Opus to
  * .opus, VP8 to .webm), its first packet's time read from its header (`janus-pp-rec --json`,
- * field `u`), then everything mixed by ffmpeg (mix_plan.ts). Every step overwrites what an
- * interrupted earlier attempt left, so a job can simply run again after a crash.
+ * field `u`), then everything mixed by ffmpeg (mix_plan.ts). The .mjr files are only read and
+ * each attempt writes into a folder of its own, so a job can simply run again after a crash.
  */
 export class PostProcessor {
   constructor(private tile: Tile) {}
 
-  async mix(tracks: TrackFiles[], output: string): Promise<MixedRecording> {
+  /** Converts into `outDir` (its own per attempt: a killed process's ffmpeg may still be writing the last one's). */
+  async mix(tracks: TrackFiles[], outDir: string): Promise<MixedRecording> {
+    await mkdir(outDir, { recursive: true })
+    const output = join(outDir, 'mixed.webm')
     const inputs: MixInput[] = []
     for (const file of await this.#mjrFiles(tracks)) {
-      const converted = await this.#convert(file)
+      const converted = await this.#convert(file, outDir)
       if (converted) inputs.push(converted)
     }
     if (inputs.length === 0) throw new ToolFailed('Janus recorded no media for anyone who agreed')
@@ -44,7 +47,7 @@ export class PostProcessor {
   }
 
   /** One .mjr to a playable file; null for one with no packets (a stream that never sent media). */
-  async #convert(file: { path: string; kind: 'audio' | 'video' }): Promise<MixInput | null> {
+  async #convert(file: { path: string; kind: 'audio' | 'video' }, outDir: string): Promise<MixInput | null> {
     let header: { u?: number; s?: number }
     try {
       header = JSON.parse(await recordingTools.run(recordingTools.ppRec, ['--json', file.path]))
@@ -53,7 +56,7 @@ export class PostProcessor {
     }
     const firstPacketUs = header.u ?? header.s
     if (!firstPacketUs) return null
-    const out = file.path.replace(/\.mjr$/, file.kind === 'audio' ? '.opus' : '.webm')
+    const out = join(outDir, basename(file.path).replace(/\.mjr$/, file.kind === 'audio' ? '.opus' : '.webm'))
     try {
       await recordingTools.run(recordingTools.ppRec, [file.path, out])
     } catch (error) {

@@ -1,4 +1,4 @@
-import { mkdir, rm, stat } from 'node:fs/promises'
+import { rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DateTime } from 'luxon'
 import logger from '@adonisjs/core/services/logger'
@@ -58,8 +58,7 @@ class RecordingJobs {
     try {
       const tracks = await RecordingTrack.query().where('recording_id', recording.id).orderBy('id')
       if (tracks.length === 0) return await this.#fail(recording, 'Nobody agreed to be recorded, so there is nothing to keep.')
-      await mkdir(workDir, { recursive: true })
-      const mixed = await this.#processor.mix(tracks, join(workDir, 'mixed.webm'))
+      const mixed = await this.#processor.mix(tracks, join(workDir, `attempt-${recording.attempts}`))
       const { size } = await stat(mixed.path)
       // The key is stored before the upload: a retry after a crash overwrites the same object.
       const key = recording.storageKey ?? Recording.storageKeyFor(recording.callId)
