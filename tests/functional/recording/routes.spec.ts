@@ -42,8 +42,8 @@ test.group('Call recording routes: start, consent, stop (a real Janus)', (group)
     if (cannotRecord) return
     await sfuRooms.use([server.url], { apiSecret: server.apiSecret }, 5)
     await sfuRooms.servers[0]!.connection.ready()
-    return () => sfuRooms.close()
   })
+  group.each.teardown(() => sfuRooms.close())
 
   test('the initiator starts it: the mesh call gets its Janus room, everyone in the call is asked, nobody is recorded yet', async ({ client, assert }) => {
     const { callId, alice, bob } = await liveCall(client)
@@ -68,7 +68,9 @@ test.group('Call recording routes: start, consent, stop (a real Janus)', (group)
     assert.equal((await Recording.query().where('call_id', callId)).length, 0)
 
     recordingConfig.who = 'anyone'
-    cleanup(() => (recordingConfig.who = 'initiator'))
+    cleanup(() => {
+      recordingConfig.who = 'initiator'
+    })
     ;(await startRecording(client, mallory, callId)).assertStatus(403)
     ;(await startRecording(client, bob, callId)).assertStatus(201)
   }).skip(...printedSkip(cannotRecord, whyNot))
@@ -82,7 +84,9 @@ test.group('Call recording routes: start, consent, stop (a real Janus)', (group)
 
     const other = await liveCall(client)
     recordingConfig.who = 'off'
-    cleanup(() => (recordingConfig.who = 'initiator'))
+    cleanup(() => {
+      recordingConfig.who = 'initiator'
+    })
     const off = await startRecording(client, other.alice, other.callId)
     off.assertStatus(403)
     assert.match(off.body().errors[0].message, /turned off/)
