@@ -68,11 +68,15 @@ test.group('Call recording in Chromium: consent, Janus, the mixed file', (group)
     await acceptRing(carolPage!)
     const pages = [alicePage!, bobPage!, carolPage!]
 
-    await alicePage!.click('button:has-text("Start recording")')
+    await alicePage!.locator('button:has-text("Start recording")').dispatchEvent('click')
     for (const page of pages) await until(() => recordingBar(page), (bar) => bar.indicator && bar.asked, 20_000, 'the indicator and the question on every page')
-    await alicePage!.click('button:has-text("Yes, record me")')
-    await bobPage!.click('button:has-text("Yes, record me")')
-    await carolPage!.click('button:has-text("No, don’t record me")')
+    if (process.env.RECORDING_SCREENSHOT) await carolPage!.screenshot({ path: process.env.RECORDING_SCREENSHOT })
+    // A click event rather than a pointer click: on a machine this loaded the stage's tiles keep
+    // resizing, and Playwright's wait for a still button outlasts its timeout.
+    const press = (page: Page, label: string) => page.locator(`button:has-text("${label}")`).dispatchEvent('click')
+    await press(alicePage!, 'Yes, record me')
+    await press(bobPage!, 'Yes, record me')
+    await press(carolPage!, 'No, don’t record me')
     const names = `recording ${alice.fullName}, ${bob.fullName}`
     for (const page of pages) await until(() => recordingBar(page), (bar) => bar.who === names && !bar.asked, 20_000, `"${names}" on every page`)
 
@@ -84,7 +88,7 @@ test.group('Call recording in Chromium: consent, Janus, the mixed file', (group)
     const firstFileAt = Date.now()
     await until(async () => videoFiles(), (files) => files.length >= 2, 60_000, 'Janus recording both videos')
     await new Promise((resolve) => setTimeout(resolve, 5000))
-    await alicePage!.click('button:has-text("Stop recording")')
+    await press(alicePage!, 'Stop recording')
     const stoppedAt = Date.now()
     for (const page of pages) await until(() => recordingBar(page), (bar) => !bar.indicator, 20_000, 'the indicator gone on every page')
 
