@@ -1,4 +1,14 @@
 import env from '#start/env'
+import sfuConfig from '#config/sfu'
+
+/** A full mesh sends every stream to everyone: past 16 no laptop keeps up, whatever the setting. */
+const MESH_LIMIT = 16
+const configuredMax = env.get('CALL_MAX_PARTICIPANTS')
+if (configuredMax !== undefined && configuredMax > MESH_LIMIT && sfuConfig.sfuFrom === null) {
+  throw new Error(
+    `CALL_MAX_PARTICIPANTS above ${MESH_LIMIT} needs the SFU (JANUS_URLS, and CALL_SFU_FROM not off): a mesh sends every stream to everyone (got ${configuredMax})`
+  )
+}
 
 /** How calls ring. See docs/calls.md for the behaviour these drive. */
 export default {
@@ -8,8 +18,10 @@ export default {
   ringMaxMembers: env.get('CALL_RING_MAX_MEMBERS') ?? 10,
   /** Calls one person may start per minute. */
   startsPerMinute: env.get('CALL_STARTS_PER_MINUTE') ?? 10,
-  /** The most people in one call: a full mesh sends every stream to everyone. */
-  maxParticipants: env.get('CALL_MAX_PARTICIPANTS') ?? 8,
+  /** The most people in one call: 25 with the SFU, 8 on a mesh only (everyone sends to everyone). */
+  maxParticipants: configuredMax ?? (sfuConfig.sfuFrom === null ? 8 : 25),
+  /** Whether calls can use the SFU here: a full call says so when they cannot. */
+  meshOnly: sfuConfig.sfuFrom === null,
   /** Seconds a dropped call socket keeps its place before the person counts as gone. */
   reconnectGraceSeconds: env.get('CALL_RECONNECT_GRACE') ?? 20,
   /** Server pings each call socket this often; one that has not answered the previous ping is dropped. */

@@ -60,8 +60,11 @@ function janusUrls(name: string, value?: string) {
   return urls
 }
 
-/** CALL_SFU_FROM: a participant count (0 = always the SFU) or `off` (mesh only). */
-function sfuFrom(name: string, value?: string) {
+/**
+ * CALL_SFU_FROM (a participant count, 0 = always the SFU) and CALL_BACK_TO_MESH_AT: a count or
+ * `off`. That the second is below the first is checked in config/sfu.ts, which sees both.
+ */
+function countOrOff(name: string, value?: string) {
   if (value === undefined || value === '') return undefined
   if (value === 'off') return 'off' as const
   const number = Number(value)
@@ -137,7 +140,8 @@ export default await Env.create(new URL('../', import.meta.url), {
   CALL_RING_TIMEOUT: integerBetween(10, 120),
   CALL_RING_MAX_MEMBERS: integerBetween(2, 1000),
   CALL_STARTS_PER_MINUTE: integerBetween(1, 600),
-  CALL_MAX_PARTICIPANTS: integerBetween(2, 16),
+  // Up to 16 on a mesh, 100 with an SFU: config/calls.ts checks which applies.
+  CALL_MAX_PARTICIPANTS: integerBetween(2, 100),
   CALL_RECONNECT_GRACE: integerBetween(1, 300),
   CALL_SOCKET_MAX_BUFFERED: integerBetween(65_536, 67_108_864),
   CALL_QUALITY_REPORTS_PER_MINUTE: integerBetween(1, 6000),
@@ -150,7 +154,8 @@ export default await Env.create(new URL('../', import.meta.url), {
 
   JANUS_URLS: janusUrls,
   JANUS_API_SECRET: Env.schema.secret.optional(),
-  CALL_SFU_FROM: sfuFrom,
+  CALL_SFU_FROM: countOrOff,
+  CALL_BACK_TO_MESH_AT: countOrOff,
   CALL_RECORDING: Env.schema.enum.optional(['initiator', 'anyone', 'off'] as const),
   RECORDING_RETENTION_DAYS: integerBetween(1, 3650),
   RECORDING_WORK_PATH: Env.schema.string.optional(),

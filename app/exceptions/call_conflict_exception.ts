@@ -25,8 +25,10 @@ export class CallConflictException extends Exception {
     return new CallConflictException('This call is not ringing for you any more.')
   }
 
-  static full(max: number) {
-    return new CallConflictException(`This call is full: at most ${max} people can be in it.`)
+  /** `meshOnly`: this server has no media server (SFU), which is what keeps calls this small. */
+  static full(max: number, meshOnly: boolean) {
+    const why = meshOnly ? ' Calls here connect everyone directly, without a media server, which keeps them this small.' : ''
+    return new CallConflictException(`This call is full: at most ${max} people can be in it.${why}`)
   }
 
   static notInCall() {

@@ -7,6 +7,7 @@ import type { ClientFrames } from '#signaling/protocol'
 import { JanusError } from '#sfu/janus_protocol'
 import { SfuOutOfOrder, SfuParticipant } from '#sfu/sfu_participant'
 import type { SfuRooms } from '#sfu/sfu_rooms'
+import { CallTopology } from '#sfu/call_topology'
 
 /**
  * The SFU side of the call sockets on this instance: each member's SfuParticipant (their
@@ -17,13 +18,17 @@ import type { SfuRooms } from '#sfu/sfu_rooms'
  */
 export class CallSfu {
   #participants = new Map<number, Map<number, SfuParticipant>>()
+  /** Mesh or SFU as the call grows, shrinks or loses its Janus (app/sfu/call_topology.ts). */
+  readonly topology: CallTopology
 
   constructor(
     private rooms: SfuRooms,
     private callRooms: ReadonlyMap<number, CallRoom>,
     /** Told after each successful publish (the call recorder starts Janus's recording then). */
     private onPublished: (callId: number, participant: SfuParticipant) => void = () => {}
-  ) {}
+  ) {
+    this.topology = new CallTopology(rooms, callRooms, (callId) => this.closeCall(callId))
+  }
 
   /** Handles one `sfu.*` frame of a joined member (CallHub checked the socket speaks for them). */
   async handle(socket: CallSocket, frame: ClientFrames[SfuFrameType]) {
@@ -35,6 +40,8 @@ export class CallSfu {
         return
       }
       const participant = this.#participants.get(socket.callId)?.get(socket.user.id)
+      // Back on the mesh: nothing of this page left to detach is fine.
+      if (frame.type === 'sfu.leave') return participant?.seat.peerId === socket.peerId ? await this.leave(socket.callId, socket.user.id) : undefined
       if (!participant || participant.seat.peerId !== socket.peerId) {
         return socket.error('not_sfu', `${frame.type} before sfu.publish`)
       }
@@ -49,13 +56,16 @@ export class CallSfu {
     }
   }
 
-  /** The member's participant, new for a first publish or a new page (the old one is closed). */
+  /**
+   * The member's participant, new for a first publish, a new page, or a new room (the call went
+   * back to the mesh and came again, or its Janus was lost): the old one is closed.
+   */
   async #participantFor(socket: CallSocket) {
     const { callId, user, peerId } = socket
-    const held = this.#participants.get(callId)?.get(user.id)
-    if (held && held.seat.peerId === peerId && !held.closed) return held
-    await this.leave(callId, user.id)
     const call = await Call.findOrFail(callId)
+    const held = this.#participants.get(callId)?.get(user.id)
+    if (held && held.seat.peerId === peerId && !held.closed && held.seat.room === call.sfuRoomId) return held
+    await this.leave(callId, user.id)
     if (!this.rooms.usesSfu(call)) return socket.error('not_sfu', 'This call is a mesh: use signal frames')
     const place = await this.rooms.openFor(callId, callsConfig.maxParticipants)
     const server = this.rooms.server(place.server)
@@ -75,21 +85,6 @@ export class CallSfu {
     if (!byUser) this.#participants.set(callId, (byUser = new Map()))
     byUser.set(user.id, participant)
     return participant
-  }
-
-  /**
-   * Someone was welcomed into a mesh call that now has `joined` participants: at CALL_SFU_FROM
-   * the call gets its room and every page is told to move (make-before-break, in the browser).
-   * A call stays on the SFU until it ends: the way back to the mesh is not built yet.
-   */
-  admitted(room: CallRoom, call: Call, joined: number) {
-    const from = this.rooms.sfuFrom
-    if (!this.rooms.enabled || from === null || from === 0 || joined < from || call.sfuRoomId !== null) return
-    if (!this.rooms.servers.some((server) => server.connection.state === 'up')) return
-    this.rooms
-      .openFor(call.id, callsConfig.maxParticipants)
-      .then(() => room.broadcast({ type: 'topology', topology: 'sfu' }))
-      .catch((error) => logger.warn({ err: error, callId: call.id }, 'could not move the call to the SFU; it stays a mesh'))
   }
 
   /** The member's participant on this instance (their Janus handles), if they published here. */

@@ -186,7 +186,8 @@ export class SfuParticipant {
   #watch(handle: JanusHandle, target: SfuTarget) {
     handle.on('trickle', (candidate) => this.seat.send({ type: 'sfu.trickle', target, candidate }))
     handle.on('lost', (reason) => {
-      if (this.#closed || reason === 'detached') return
+      // A whole Janus lost is the call's matter: CallTopology moves it to the mesh or says why not.
+      if (this.#closed || reason === 'detached' || this.seat.server.connection.state !== 'up') return
       this.seat.send({ type: 'error', code: 'sfu_unavailable', message: `The media server connection was lost (${reason})` })
     })
     return handle

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import { createHmac, randomInt } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import Call from '#models/call'
+import { backToMeshAt } from '#config/sfu'
 import { JanusConnection, type JanusConnectionOptions } from '#sfu/janus_connection'
 import { JanusError } from '#sfu/janus_protocol'
 import { VideoRoomAdmin, type RoomParticipant } from '#sfu/video_room_admin'
@@ -41,6 +42,8 @@ export class SfuRooms extends EventEmitter<Events> {
   #servers = new Map<string, SfuServer>()
   /** CALL_SFU_FROM as configured with the servers: null, never; 0, every call. */
   sfuFrom: number | null = null
+  /** CALL_BACK_TO_MESH_AT: a call on the SFU goes back to the mesh at this many joined; null, never. */
+  backToMeshAt: number | null = null
 
   constructor(private secretKey: string) {
     super()
@@ -60,8 +63,8 @@ export class SfuRooms extends EventEmitter<Events> {
 
   /**
    * Whether a call goes through the SFU: it has a room already, or every call does
-   * (CALL_SFU_FROM=0) and a server is up. The switch at a threshold is not built yet
-   * (docs/sfu.md): with CALL_SFU_FROM above 0 calls stay meshes.
+   * (CALL_SFU_FROM=0) and a server is up. Otherwise it is a mesh (CallSfu moves it at
+   * CALL_SFU_FROM, and back).
    */
   usesSfu(call: { sfuRoomId: number | null }) {
     if (!this.enabled) return false
@@ -70,9 +73,10 @@ export class SfuRooms extends EventEmitter<Events> {
   }
 
   /** Connects to these servers (closing any previous ones). An empty list: mesh only. */
-  async use(urls: string[], options: JanusConnectionOptions = {}, sfuFrom: number | null = null) {
+  async use(urls: string[], options: JanusConnectionOptions = {}, sfuFrom: number | null = null, meshAt = backToMeshAt(sfuFrom, undefined)) {
     await this.close()
     this.sfuFrom = urls.length > 0 ? sfuFrom : null
+    this.backToMeshAt = urls.length > 0 ? meshAt : null
     for (const url of urls) {
       const connection = new JanusConnection(url, options)
       connection.on('down', (reason) => this.emit('serverDown', url, reason))
@@ -86,6 +90,7 @@ export class SfuRooms extends EventEmitter<Events> {
     const servers = this.servers
     this.#servers.clear()
     this.sfuFrom = null
+    this.backToMeshAt = null
     await Promise.all(servers.map((server) => server.connection.close()))
   }
 
@@ -171,6 +176,36 @@ export class SfuRooms extends EventEmitter<Events> {
       await server.admin.destroy(room.room, this.credentials(room.server, room.room).secret)
     }
     await db.from('calls').where('id', callId).where('sfu_room_id', room.room).update({ sfu_room_id: null, sfu_server: null })
+  }
+
+  /**
+   * The call goes back to the mesh: its room is taken off the call, if it is still this room (a
+   * conditional update: of several instances deciding at once, one wins, and only it goes on).
+   * The Janus room itself lives on until its pages have left it (see retire).
+   */
+  async forget(callId: number, room: CallRoom) {
+    const cleared = await db
+      .from('calls')
+      .where({ id: callId, sfu_room_id: room.room, sfu_server: room.server })
+      .update({ sfu_room_id: null, sfu_server: null })
+    return Number(cleared) === 1
+  }
+
+  /**
+   * Destroys a room the call no longer uses once nobody is left in it (each page leaves after its
+   * mesh plays), or after `deadlineMs` whoever is still there: a page that never said so must
+   * not keep a room alive. A server that is gone took the room with it.
+   */
+  async retire(room: CallRoom, deadlineMs = 20_000, pollMs = 500) {
+    const server = this.#servers.get(room.server)
+    const deadline = Date.now() + deadlineMs
+    while (server?.connection.state === 'up' && Date.now() < deadline) {
+      const inside = await server.admin.participants(room.room).catch(() => [])
+      if (inside.length === 0) break
+      await new Promise((resolve) => setTimeout(resolve, pollMs))
+    }
+    if (server?.connection.state !== 'up') return
+    await server.admin.destroy(room.room, this.credentials(room.server, room.room).secret)
   }
 
   #serverOf(room: CallRoom) {

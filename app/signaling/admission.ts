@@ -7,7 +7,7 @@ import type User from '#models/user'
 import type { IceServers } from '#services/ice_servers'
 import type { CallBus, PresenceEntry } from '#signaling/call_bus'
 import { CallRoom, participantInfo, publish, type Member } from '#signaling/call_room'
-import type { CallSocket } from '#signaling/call_socket'
+import type { CallSocket, SocketCredential } from '#signaling/call_socket'
 import { EarlyFrames } from '#signaling/early_frames'
 import { isFresh, type Presence } from '#signaling/presence'
 import { CloseCode, type ServerFrame } from '#signaling/protocol'
@@ -22,7 +22,7 @@ export interface AdmissionHost {
   openRoom(room: CallRoom): Promise<CallRoom>
   closeRoom(room: CallRoom): void
   /** A socket whose frames go to the hub. */
-  newSocket(ws: WebSocket, user: User, callId: number, peerId: string | null): CallSocket
+  newSocket(ws: WebSocket, user: User, credential: SocketCredential, callId: number, peerId: string | null): CallSocket
   /** The socket closed (see CallSocketHandler.closed). */
   closed(socket: CallSocket): void
   /** Someone was welcomed into a call of `joined` participants (the SFU switch looks at the count). */
@@ -53,7 +53,7 @@ export class Admission {
   }
 
   /** Takes over a freshly upgraded socket for `callId`, or closes it with the reason. */
-  async connect(ws: WebSocket, user: User, callId: number, peerId: string | null) {
+  async connect(ws: WebSocket, user: User, credential: SocketCredential, callId: number, peerId: string | null) {
     // Frames that arrive while the checks below run are handled once the socket is admitted.
     const early = new EarlyFrames(ws)
     // A sync of this call while the checks run makes them stale: they run again (see #admit).
@@ -61,7 +61,7 @@ export class Admission {
     pending.connects += 1
     this.#pending.set(callId, pending)
     try {
-      const admitted = await this.#admit(early, user, callId, peerId, pending)
+      const admitted = await this.#admit(early, user, credential, callId, peerId, pending)
       if (!admitted) return
       const { member, socket, welcome, room } = admitted
       early.stop()
@@ -90,7 +90,7 @@ export class Admission {
    * moved) means the reads may be stale, so they run again. Admission itself is synchronous
    * after the last read, so a sync that starts later finds the member in the room.
    */
-  async #admit(early: EarlyFrames, user: User, callId: number, peerId: string | null, pending: Pending) {
+  async #admit(early: EarlyFrames, user: User, credential: SocketCredential, callId: number, peerId: string | null, pending: Pending) {
     for (let attempt = 1; ; attempt++) {
       const syncsBefore = pending.syncs
       const call = await Call.findForMember(user, callId).catch((error) => {
@@ -140,7 +140,7 @@ export class Admission {
       member.socket?.replace()
       member.participantId = me.id
       member.peerId = peerId
-      const socket = this.host.newSocket(early.ws, user, callId, peerId)
+      const socket = this.host.newSocket(early.ws, user, credential, callId, peerId)
       member.socket = socket
       room.members.set(user.id, member)
       // One connection per person and call, across instances too.

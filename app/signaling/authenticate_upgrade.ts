@@ -6,6 +6,10 @@ import { Session } from '@adonisjs/session'
 import type User from '#models/user'
 import { appUrl } from '#config/app'
 import { sessionConfig } from '#services/account_sessions'
+import type { SocketCredential } from '#signaling/call_socket'
+
+/** Who is behind an upgrade, and with which sign-in (the socket closes when that sign-in ends). */
+export type UpgradeSignIn = { user: User; credential: SocketCredential }
 
 /**
  * Finds who is behind a WebSocket upgrade request. A browser's is its login session: an
@@ -15,7 +19,7 @@ import { sessionConfig } from '#services/account_sessions'
  * as on every JSON route: a revoked or expired token is refused here too. Null when neither
  * holds.
  */
-export async function userOfUpgrade(req: IncomingMessage, byToken = false): Promise<User | null> {
+export async function signInOfUpgrade(req: IncomingMessage, byToken = false): Promise<UpgradeSignIn | null> {
   const res = new ServerResponse(req)
   const ctx = server.createHttpContext(
     server.createRequest(req, res),
@@ -27,14 +31,18 @@ export async function userOfUpgrade(req: IncomingMessage, byToken = false): Prom
   if (byToken) {
     const guard = ctx.auth.use('api')
     await guard.check()
-    return (guard.user as User | undefined) ?? null
+    const user = guard.user as User | undefined
+    const token = user?.currentAccessToken
+    if (!user || !token) return null
+    return { user, credential: { kind: 'token', tokenId: Number(token.identifier), expiresAt: token.expiresAt } }
   }
   const config = await sessionConfig()
   ctx.session = new Session(config, config.stores[config.store]!, emitter, ctx)
   await ctx.session.initiate(true)
   const guard = ctx.auth.use('web')
   await guard.check()
-  return (guard.user as User | undefined) ?? null
+  const user = guard.user as User | undefined
+  return user ? { user, credential: { kind: 'session', sessionId: ctx.session.sessionId } } : null
 }
 
 /**

@@ -26,7 +26,9 @@ export type BusMessage = { origin: string } & (
   | { kind: 'frame'; to?: number; except?: number; payload: string }
   | { kind: 'replace'; userId: number }
   | ({ kind: 'sync' } & SyncNotice)
+  /** A sign-in ended: the person's sockets opened with it close (app/signaling/socket_revocations.ts). */
   | { kind: 'token_revoked'; userId: number; tokenId: number }
+  | { kind: 'sessions_revoked'; userId: number; sessionIds: string[] }
   /** The initiator lowered `userId`'s hand: the instance holding that member applies it. */
   | { kind: 'hand'; userId: number; by: number }
 )
@@ -87,6 +89,10 @@ export function parseBusMessage(raw: string): BusMessage | null {
       return isSyncNotice(value) ? value : null
     case 'token_revoked':
       return Number.isInteger(value.userId) && Number.isInteger(value.tokenId) ? value : null
+    case 'sessions_revoked':
+      return Number.isInteger(value.userId) && Array.isArray(value.sessionIds) && value.sessionIds.every((id: unknown) => typeof id === 'string')
+        ? value
+        : null
     case 'hand':
       return Number.isInteger(value.userId) && Number.isInteger(value.by) ? value : null
     default:

@@ -1,7 +1,6 @@
 import type { WebSocket } from 'ws'
 import logger from '@adonisjs/core/services/logger'
 import Call from '#models/call'
-import CallParticipant from '#models/call_participant'
 import type User from '#models/user'
 import LeaveCall from '#actions/calls/leave_call'
 import EndCall from '#actions/calls/end_call'
@@ -12,7 +11,8 @@ import { MediaStateWriter } from '#signaling/media_state_writer'
 import { LocalBus, RedisBus, type BusMessage, type CallBus, type SyncNotice } from '#signaling/call_bus'
 import { redisConnection } from '#config/redis'
 import { CallRoom, publish } from '#signaling/call_room'
-import { CallSocket, type CallSocketHandler, type SfuFrameType } from '#signaling/call_socket'
+import { CallSocket, type CallSocketHandler, type SfuFrameType, type SocketCredential } from '#signaling/call_socket'
+import { SocketRevocations } from '#signaling/socket_revocations'
 import { Admission } from '#signaling/admission'
 import { Presence } from '#signaling/presence'
 import { CallHands, authorize } from '#signaling/call_hands'
@@ -37,6 +37,7 @@ export class CallHub implements CallSocketHandler {
   #hands: CallHands
   /** The members' Janus handles held here (the recorder reaches them through it). */
   readonly callSfu = new CallSfu(sfuRooms, this.#rooms, (callId, participant) => sfuPublished.emit('published', callId, participant))
+  #revocations: SocketRevocations
 
   /** `bus` shares presence and frames with other instances (RedisBus), or nothing (LocalBus). */
   constructor(private bus: CallBus = new LocalBus()) {
@@ -45,18 +46,23 @@ export class CallHub implements CallSocketHandler {
       rooms: this.#rooms,
       openRoom: (room: CallRoom) => this.#openRoom(room),
       closeRoom: (room: CallRoom) => this.#closeRoom(room),
-      newSocket: (ws: WebSocket, user: User, callId: number, peerId: string | null) =>
-        new CallSocket(ws, user, callId, peerId, this, this.#iceServers),
+      newSocket: (ws: WebSocket, user: User, credential: SocketCredential, callId: number, peerId: string | null) =>
+        new CallSocket(ws, user, credential, callId, peerId, this, this.#iceServers),
       closed: (socket: CallSocket) => this.closed(socket),
-      admitted: (room: CallRoom, call: Call, joined: number) => this.callSfu.admitted(room, call, joined),
+      admitted: (room: CallRoom, call: Call, joined: number) => this.callSfu.topology.admitted(room, call, joined),
     }
     this.#admission = new Admission(host, bus, this.#presence, this.#iceServers)
     this.#hands = new CallHands(bus, this.#presence)
+    this.#revocations = new SocketRevocations(this.#rooms, bus)
+  }
+
+  /** Closes the sockets of sign-ins that ended (revoked tokens, signed-out sessions), on every instance. */
+  get revocations() {
+    return this.#revocations
   }
   /** The calls this instance holds sockets of (a room each). */
-  get rooms(): ReadonlyMap<number, CallRoom> {
-    return this.#rooms
-  }
+  get rooms(): ReadonlyMap<number, CallRoom> { return this.#rooms }
+
   /** Open sockets held here (the confab_call_sockets gauge). */
   get socketCount() {
     let open = 0
@@ -67,8 +73,8 @@ export class CallHub implements CallSocketHandler {
   }
 
   /** Takes over a freshly upgraded socket for `callId`, or closes it with the reason. */
-  connect(ws: WebSocket, user: User, callId: number, peerId: string | null) {
-    return this.#admission.connect(ws, user, callId, peerId)
+  connect(ws: WebSocket, user: User, credential: SocketCredential, callId: number, peerId: string | null) {
+    return this.#admission.connect(ws, user, credential, callId, peerId)
   }
 
   /** Whether the socket still holds its person's place in the call. */
@@ -191,6 +197,7 @@ export class CallHub implements CallSocketHandler {
       if (reason !== 'left_channel') this.#removeMember(room, userId, reason)
       else this.#removeMember(room, userId, 'left', { code: CloseCode.LeftChannel, reason: 'You left this channel, and its call' })
     }
+    if (left.length > 0) void this.callSfu.topology.shrunk(callId).catch((error) => logger.warn({ err: error, callId }, 'back to the mesh failed'))
   }
 
   #removeMember(
@@ -216,7 +223,7 @@ export class CallHub implements CallSocketHandler {
     if (!room) return
     if (message.kind === 'frame') return room.deliver(message.payload, message.except, message.to)
     if (message.kind === 'sync') return this.#follow(callId, message)
-    if (message.kind === 'token_revoked') return room.closeTokenSocket(message.userId, message.tokenId)
+    if (message.kind === 'token_revoked' || message.kind === 'sessions_revoked') return this.#revocations.apply(room, message)
     if (message.kind === 'hand') return this.#hands.lowered(room, message.userId, message.by)
     // 'replace': the person connected to this call on another instance; that socket wins.
     const member = room.members.get(message.userId)
@@ -226,18 +233,6 @@ export class CallHub implements CallSocketHandler {
     void this.callSfu.leave(callId, message.userId)
     member.socket?.replace()
     if (room.members.size === 0) this.#closeRoom(room)
-  }
-
-  /**
-   * A personal access token was revoked: the call sockets it opened close (4401) here and,
-   * through the bus, on the instances holding the person's other calls. Their place waits out
-   * the reconnect grace as after any drop; the client cannot reconnect with that token (401).
-   */
-  async dropSocketsOfToken(userId: number, tokenId: number) {
-    for (const room of this.#rooms.values()) room.closeTokenSocket(userId, tokenId)
-    if (!this.bus.shared) return
-    const joined = await CallParticipant.query().where({ userId, status: 'joined' }).select('call_id')
-    for (const { callId } of joined) publish(this.bus, callId, { kind: 'token_revoked', userId, tokenId })
   }
 
   async #openRoom(room: CallRoom) {

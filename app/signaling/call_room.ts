@@ -1,7 +1,7 @@
 import logger from '@adonisjs/core/services/logger'
 import type { CallBus, BusMessage } from '#signaling/call_bus'
 import type { CallSocket } from '#signaling/call_socket'
-import { CloseCode, type ClientFrames, type MediaState, type ParticipantInfo, type Reaction, type ServerFrame } from '#signaling/protocol'
+import { type ClientFrames, type MediaState, type ParticipantInfo, type Reaction, type ServerFrame } from '#signaling/protocol'
 import { recordRelayed } from '#metrics/signaling_metrics'
 
 /** A person with a place in a call's room: connected, or within the reconnect grace. */
@@ -136,14 +136,6 @@ export class CallRoom {
     const raisedAt = member.handRaisedAt ? new Date(member.handRaisedAt).toISOString() : null
     this.broadcast({ type: 'hand', userId: member.userId, raised, raisedAt, by })
     return true
-  }
-
-  /** Closes a member's socket opened with this (revoked) personal access token. */
-  closeTokenSocket(userId: number, tokenId: number) {
-    const socket = this.members.get(userId)?.socket
-    if (socket && Number(socket.user.currentAccessToken?.identifier) === tokenId) {
-      socket.close(CloseCode.TokenRevoked, 'Your access token was revoked')
-    }
   }
 
   /** Drops a member's socket as a network failure would; false when they have none here. */

@@ -10,8 +10,18 @@ import { CloseCode, type ClientFrames, type ServerFrame, type SignalingErrorCode
 import { recordClosing, recordRefused } from '#metrics/signaling_metrics'
 import { recordRefusal } from '#metrics/limit_metrics'
 
+/**
+ * What a call socket was signed in with at its upgrade (app/signaling/authenticate_upgrade.ts),
+ * so that ending that sign-in closes the socket too (app/signaling/socket_revocations.ts): a
+ * browser's session, or a token client's personal access token and when it expires.
+ */
+export type SocketCredential = { kind: 'session'; sessionId: string } | { kind: 'token'; tokenId: number; expiresAt: Date | null }
+
+/** setTimeout fires at once past 2^31-1 ms (~24.8 days): a token living longer is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** The frames of a call on the SFU, all for its Janus room (app/sfu/call_sfu.ts). */
-export type SfuFrameType = 'sfu.publish' | 'sfu.subscribe' | 'sfu.start' | 'sfu.trickle'
+export type SfuFrameType = 'sfu.publish' | 'sfu.subscribe' | 'sfu.start' | 'sfu.trickle' | 'sfu.leave'
 
 /**
  * Who a call socket hands its valid frames to (the hub), one method per frame type, and tells
@@ -41,10 +51,12 @@ export class CallSocket {
   #inbox: Array<{ data: RawData; isBinary: boolean }> = []
   #handling = false
   #iceRefresh: NodeJS.Timeout | null = null
+  #expiry: NodeJS.Timeout | null = null
 
   constructor(
     private ws: WebSocket,
     readonly user: User,
+    readonly credential: SocketCredential,
     readonly callId: number,
     readonly peerId: string | null,
     private handler: CallSocketHandler,
@@ -56,11 +68,12 @@ export class CallSocket {
     this.ws.on('message', (data, isBinary) => this.receive(data, isBinary))
     this.ws.on('pong', () => (this.#alive = true))
     this.ws.on('close', () => {
-      if (this.#iceRefresh) clearTimeout(this.#iceRefresh)
+      this.#stopTimers()
       this.handler.closed(this)
     })
     this.ws.on('error', (error) => logger.debug({ err: error }, 'call socket error'))
     this.#scheduleIceRefresh()
+    this.#scheduleExpiry()
   }
 
   /** Whether the connection has closed already. */
@@ -72,7 +85,7 @@ export class CallSocket {
   receive(data: RawData, isBinary = false) {
     if (!this.#bucket.take()) {
       // A flooding client gets its frames unread from now on, like a refused one.
-      if (this.#iceRefresh) clearTimeout(this.#iceRefresh)
+      this.#stopTimers()
       this.#inbox.length = 0
       recordRefused('rate_limited')
       recordRefusal('call_frames')
@@ -142,6 +155,7 @@ export class CallSocket {
       case 'sfu.subscribe':
       case 'sfu.start':
       case 'sfu.trickle':
+      case 'sfu.leave':
         return this.handler.sfu(this, valid)
     }
   }
@@ -199,7 +213,7 @@ export class CallSocket {
 
   /** Closes the connection with a close code the page reads (see protocol.ts). */
   close(code: number, reason: string) {
-    if (this.#iceRefresh) clearTimeout(this.#iceRefresh)
+    this.#stopTimers()
     recordClosing(this.ws, code)
     this.ws.close(code, reason)
   }
@@ -214,6 +228,25 @@ export class CallSocket {
       this.#scheduleIceRefresh()
     }, this.iceServers.ttlSeconds * 800)
     this.#iceRefresh.unref()
+  }
+
+  /**
+   * A token socket closes when its token expires (4419), as the upgrade refuses the token from
+   * then on: one timer per token socket, cleared on close, so it closes on time without a sweep
+   * over every socket. A socket that closed before listen() arms nothing (see above).
+   */
+  #scheduleExpiry() {
+    const expiresAt = this.credential.kind === 'token' ? this.credential.expiresAt : null
+    if (!expiresAt || this.isClosed) return
+    const left = expiresAt.getTime() - Date.now()
+    if (left <= 0) return this.close(CloseCode.TokenExpired, 'Your access token expired')
+    this.#expiry = setTimeout(() => this.#scheduleExpiry(), Math.min(left, MAX_TIMER_MS))
+    this.#expiry.unref()
+  }
+
+  #stopTimers() {
+    if (this.#iceRefresh) clearTimeout(this.#iceRefresh)
+    if (this.#expiry) clearTimeout(this.#expiry)
   }
 }
 

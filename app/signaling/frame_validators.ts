@@ -77,6 +77,7 @@ export const frameValidators = {
     target: vine.enum(['publisher', 'subscriber'] as const),
     candidate: sfuCandidate,
   }),
+  'sfu.leave': vine.create({ type: vine.literal('sfu.leave') }),
 }
 
 export type FrameType = keyof typeof frameValidators

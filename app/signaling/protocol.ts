@@ -33,6 +33,13 @@ export const CloseCode = {
   /** The personal access token this socket was opened with was revoked (token clients only; docs/api.md). */
   TokenRevoked: 4401,
   /**
+   * The session this socket was opened with ended: signed out, or revoked by "Sign out of all
+   * other sessions". The same code as a revoked token: the sign-in is gone, sign in again.
+   */
+  SessionRevoked: 4401,
+  /** The personal access token this socket was opened with expired (token clients only): a new token is needed. */
+  TokenExpired: 4419,
+  /**
    * The page fell behind: more than CALL_SOCKET_MAX_BUFFERED bytes waited for it in the server.
    * Reconnect (the welcome brings the current state); not a final code.
    */
@@ -108,6 +115,8 @@ export type ClientFrames = {
   /** My answer to the server's `sfu.offer`. */
   'sfu.start': { type: 'sfu.start'; jsep: SfuJsep & { type: 'answer' } }
   'sfu.trickle': { type: 'sfu.trickle'; target: SfuTarget; candidate: SfuCandidate }
+  /** My page is back on the mesh (after a `topology: mesh`) and closed its SFU connections: detach my Janus handles. */
+  'sfu.leave': { type: 'sfu.leave' }
 }
 export type ClientFrame = ClientFrames[keyof ClientFrames]
 
@@ -140,8 +149,12 @@ export type ServerFrames = {
   /** Janus's offer for the subscriber connection, first or renegotiated; `streams` maps its m-lines to people. */
   'sfu.offer': { type: 'sfu.offer'; jsep: SfuJsep & { type: 'offer' }; streams: SfuStream[] }
   'sfu.trickle': { type: 'sfu.trickle'; target: SfuTarget; candidate: SfuCandidate }
-  /** The call moves to the SFU (it reached CALL_SFU_FROM): publish and subscribe, then close the mesh once the SFU feeds play. */
-  'topology': { type: 'topology'; topology: 'sfu' }
+  /**
+   * `sfu`: the call moves to the SFU (it reached CALL_SFU_FROM): publish and subscribe, then close
+   * the mesh once the SFU feeds play. `mesh`: it moves back (it shrank to CALL_BACK_TO_MESH_AT, or
+   * its Janus was lost): connect to the others, then close the SFU connections once the mesh plays.
+   */
+  'topology': { type: 'topology'; topology: 'sfu' | 'mesh' }
   /** The call's recording now (null: none runs); sent when it starts, someone answers, or it stops. */
   'recording': { type: 'recording'; recording: RecordingStatus | null }
   /** Who publishes in the call's room now, besides you (the server updates your subscription to match). */
@@ -165,3 +178,5 @@ export type SignalingErrorCode =
   | 'not_sfu'
   /** The SFU (Janus) could not be reached or refused: the message says what failed. */
   | 'sfu_unavailable'
+  /** The call's Janus was lost and the call is too large for the mesh: the others' media stopped (docs/sfu.md). */
+  | 'sfu_lost'

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import logger from '@adonisjs/core/services/logger'
 import callHub from '#signaling/call_hub'
-import { isSameOrigin, userOfUpgrade } from '#signaling/authenticate_upgrade'
+import { isSameOrigin, signInOfUpgrade } from '#signaling/authenticate_upgrade'
 import { MAX_FRAME_BYTES } from '#signaling/protocol'
 import { isDatabaseUnavailable } from '#exceptions/database_unavailable'
 import { watchCloses } from '#metrics/signaling_metrics'
@@ -31,8 +31,8 @@ export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: 
     // token client's handshake carries no cookie to abuse (and a page cannot set its headers).
     const byToken = isTokenRequest(req.headers)
     if (!byToken && !isSameOrigin(req)) return refuse(socket, 403, 'Forbidden')
-    const user = await userOfUpgrade(req, byToken)
-    if (!user) return refuse(socket, 401, 'Unauthorized')
+    const signIn = await signInOfUpgrade(req, byToken)
+    if (!signIn) return refuse(socket, 401, 'Unauthorized')
 
     const peer = url.searchParams.get('peer')
     const peerId = peer && PEER_ID.test(peer) ? peer : null
@@ -40,7 +40,7 @@ export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: 
     wss.handleUpgrade(req, socket, head, (ws) => {
       watchCloses(ws)
       // connect() has already refused the socket (1011) when it throws.
-      callHub.connect(ws, user, Number(match[1]), peerId).catch((error) => {
+      callHub.connect(ws, signIn.user, signIn.credential, Number(match[1]), peerId).catch((error) => {
         logger.error({ err: error }, 'call socket setup failed')
       })
     })

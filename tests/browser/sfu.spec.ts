@@ -1,5 +1,4 @@
 import { test } from '@japa/runner'
-import type { Page } from 'playwright-core'
 import sfuRooms from '#sfu/main'
 import Call from '#models/call'
 import type User from '#models/user'
@@ -7,21 +6,10 @@ import { JanusNamespace, JanusServer, janusForGroup } from '#tests/helpers/janus
 import { printedSkip } from '#tests/helpers/services'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { acceptRing, chromiumForGroup, startCallFrom, until } from '#tests/helpers/browser'
+import { sfuStats, type SfuStats } from '#tests/helpers/sfu_pages'
 
 const janus = JanusNamespace.availableForTests()
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
-
-type SfuStats = {
-  meshConnections: number
-  publisher: RTCPeerConnectionState | null
-  subscriber: RTCPeerConnectionState | null
-  framesDecoded: number
-  audioPackets: number
-  /** Inbound video streams that have decoded frames (one per person seen). */
-  videosDecoding: number
-  /** The remote address of each connection's selected candidate pair. */
-  remoteAddresses: string[]
-}
 
 /** Three members with a page each: alice calls, bob accepts, carol's page rings (not answered yet). */
 async function aliceCallsBobWithCarolWaiting(open: ReturnType<typeof chromiumForGroup>) {
@@ -31,40 +19,6 @@ async function aliceCallsBobWithCarolWaiting(open: ReturnType<typeof chromiumFor
   const callId = await startCallFrom(alicePage!, channel.id, 'video')
   await acceptRing(bobPage!)
   return { alice, bob, carol, alicePage, bobPage, carolPage, callId }
-}
-
-/** What a page's SFU connections (window.confabCall.mesh.sfu) report through getStats(). */
-function sfuStats(page: Page): Promise<SfuStats> {
-  return page.evaluate(async () => {
-    const mesh = (window as any).confabCall?.mesh
-    const sfu = mesh?.sfu
-    const result = {
-      meshConnections: mesh?.sessions.length ?? 0,
-      publisher: sfu?.publisher?.connectionState ?? null,
-      subscriber: sfu?.subscriber?.connectionState ?? null,
-      framesDecoded: 0,
-      audioPackets: 0,
-      videosDecoding: 0,
-      remoteAddresses: [] as string[],
-    }
-    for (const pc of [sfu?.publisher, sfu?.subscriber]) {
-      if (!pc) continue
-      const report: RTCStatsReport = await pc.getStats()
-      report.forEach((stat: any) => {
-        if (stat.type === 'inbound-rtp' && stat.kind === 'video') {
-          result.framesDecoded += stat.framesDecoded ?? 0
-          if ((stat.framesDecoded ?? 0) > 0) result.videosDecoding += 1
-        }
-        if (stat.type === 'inbound-rtp' && stat.kind === 'audio') result.audioPackets += stat.packetsReceived ?? 0
-        if (stat.type === 'transport' && stat.selectedCandidatePairId) {
-          const pair = report.get(stat.selectedCandidatePairId)
-          const remote = pair && report.get(pair.remoteCandidateId)
-          if (remote) result.remoteAddresses.push(remote.address ?? remote.ip)
-        }
-      })
-    }
-    return result
-  })
 }
 
 test.group('SFU calls in Chromium: media through a real Janus', (group) => {
@@ -116,6 +70,34 @@ test.group('SFU calls in Chromium: media through a real Janus', (group) => {
     await until(() => admin.list(), (rooms) => !rooms.includes(room.room), 10_000, 'the room gone from Janus')
     const bobConnections = await bobPage.evaluate(() => (window as any).heldConnections.map((pc: RTCPeerConnection) => pc.connectionState))
     assert.deepEqual(bobConnections, ['closed', 'closed'])
+  }).skip(...printedSkip(janus.missing, janus.reason))
+
+  test('mute and camera off in an SFU call: the others’ tiles show it, the track stays on the publisher (no renegotiation)', async ({ assert }) => {
+    const [alice, bob] = await people(2)
+    const channel = await channelWith([alice!, bob!])
+    const alicePage = await open(alice!, baseUrl())
+    const bobPage = await open(bob!, baseUrl())
+    await startCallFrom(alicePage, channel.id, 'video')
+    await acceptRing(bobPage)
+    for (const page of [alicePage, bobPage]) {
+      await until(() => sfuStats(page), (stats) => stats.subscriber === 'connected' && stats.framesDecoded > 0, 30_000, 'decoding through Janus')
+    }
+    const offerBefore = await bobPage.evaluate(() => (window as any).confabCall.mesh.sfu.publisher.currentLocalDescription.sdp)
+
+    await bobPage.getByRole('button', { name: 'Mute', exact: true }).click()
+    await bobPage.getByRole('button', { name: 'Camera off', exact: true }).click()
+    const bobTile = alicePage.locator(`.tile[data-user-id="${bob!.id}"]`)
+    await until(async () => [await bobTile.getAttribute('data-audio'), await bobTile.getAttribute('data-video')], ([audio, video]) => audio === 'false' && video === 'false', 5000, "bob's tile to show muted and camera off")
+    assert.isTrue(await bobTile.locator('[data-mark="muted"]').isVisible())
+    const sent = await bobPage.evaluate(() => {
+      const publisher = (window as any).confabCall.mesh.sfu.publisher as RTCPeerConnection
+      return { tracks: publisher.getSenders().map((sender) => sender.track && { kind: sender.track.kind, enabled: sender.track.enabled }), sdp: publisher.currentLocalDescription!.sdp }
+    })
+    assert.sameDeepMembers(sent.tracks, [{ kind: 'audio', enabled: false }, { kind: 'video', enabled: false }])
+    assert.equal(sent.sdp, offerBefore, 'muting does not renegotiate with Janus')
+
+    await bobPage.getByRole('button', { name: 'Unmute', exact: true }).click()
+    await until(() => bobTile.getAttribute('data-audio'), (audio) => audio === 'true', 5000, "bob's tile to show him unmuted")
   }).skip(...printedSkip(janus.missing, janus.reason))
 
   test('a third person joins later: every subscription is renegotiated to include them; leaving takes them out of Janus', async ({ assert }) => {

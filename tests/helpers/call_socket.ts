@@ -106,3 +106,22 @@ export async function callOfThree(client: ApiClient, cleanup: (fn: () => void) =
   await aliceSocket.next('participant.joined', (frame) => frame.participant.userId === bob!.id)
   return { alice: alice!, bob: bob!, carol: carol!, callId, aliceSocket, bobSocket }
 }
+
+/**
+ * A live video call of `count` people in one channel, every one of them joined with a welcomed
+ * socket (the first started it, the others accepted over HTTP, then connected one by one).
+ */
+export async function callWithSockets(client: ApiClient, cleanup: (fn: () => void) => void, count: number) {
+  const everyone = await people(count)
+  const channel = await channelWith(everyone)
+  const callId = (await startCall(client, everyone[0]!, channel, 'video')).body().call.id as number
+  for (const person of everyone.slice(1)) await accept(client, person, callId)
+  const sockets: CallSocketClient[] = []
+  for (const person of everyone) {
+    const socket = await CallSocketClient.as(person, callId)
+    cleanup(() => socket.close())
+    await socket.next('welcome')
+    sockets.push(socket)
+  }
+  return { everyone, callId, sockets, channel }
+}

@@ -117,8 +117,11 @@ async function welcomedMesh(topology: 'mesh' | 'sfu') {
   FakePeerConnection.created = []
   const signaling = new SignalingClient({ url: 'ws://test/calls/1/signal', createSocket: (url) => new FakeSocket(url) })
   const createPeerConnection = (config: RTCConfiguration) => new FakePeerConnection(config) as unknown as RTCPeerConnection
-  const sfu = new SfuSession({ send: (frame) => signaling.send(frame), createPeerConnection })
-  const mesh = new Mesh({ signaling, media: new StubMedia() as any, createPeerConnection, sfu })
+  const newSession = () => new SfuSession({ send: (frame) => signaling.send(frame), createPeerConnection })
+  const sfu = newSession()
+  // The first session is this one; each later move to the SFU gets a fresh one.
+  let first = true
+  const mesh = new Mesh({ signaling, media: new StubMedia() as any, createPeerConnection, sfu: () => (first ? ((first = false), sfu) : newSession()) })
   signaling.connect()
   const socket = FakeSocket.opened[0]!
   socket.open()
@@ -193,5 +196,73 @@ test.group('Mesh moving to the SFU (make-before-break)', (group) => {
     assert.notStrictEqual(bob().stream as unknown, meshStream)
     assert.include(bob().stream!.getTracks() as unknown[], sfuTrack)
     mesh.close()
+  })
+})
+
+test.group('Mesh going back from the SFU (make-before-break)', (group) => {
+  group.each.setup(() => installMediaStream())
+
+  test('topology mesh: the lower id offers a mesh connection; the SFU closes only once it plays, and says sfu.leave', async ({ assert }) => {
+    const { mesh, sfu, socket } = await welcomedMesh('sfu')
+    socket.receive({ type: 'sfu.offer', jsep: { type: 'offer', sdp: 'janus' }, streams: [{ mid: '0', userId: 2, kind: 'video' }] })
+    await flush()
+    await flush()
+    const sfuTrack = Object.assign(new FakeTrack('video'), { muted: false })
+    arrive(sfu.subscriber as unknown as FakePeerConnection, sfuTrack, '0')
+    const bob = () => mesh.participants.find((participant) => participant.userId === 2)!
+    assert.include(bob().stream!.getTracks() as unknown[], sfuTrack)
+
+    socket.receive({ type: 'topology', topology: 'mesh' })
+    await flush()
+    // Person 1 has the lower id: it offers to person 2.
+    assert.lengthOf(mesh.sessions, 1)
+    const meshPc = FakePeerConnection.created.at(-1)!
+    assert.isTrue(socket.sent.some((frame) => frame.type === 'signal' && frame.to === 2))
+    const meshTrack = Object.assign(new FakeTrack('video'), { muted: true })
+    meshPc.emitTrack(meshTrack, [new FakeMediaStream([meshTrack])])
+    assert.isFalse((sfu.subscriber as unknown as FakePeerConnection).closed, 'the mesh does not play yet: the SFU stays')
+    assert.include(bob().stream!.getTracks() as unknown[], sfuTrack, 'the tile still shows the SFU')
+
+    meshTrack.muted = false
+    meshTrack.dispatchEvent(new Event('unmute'))
+    assert.isTrue((sfu.publisher as unknown as FakePeerConnection).closed)
+    assert.isTrue((sfu.subscriber as unknown as FakePeerConnection).closed)
+    assert.equal(socket.sent.at(-1)?.type, 'sfu.leave')
+    assert.include(bob().stream!.getTracks() as unknown[], meshTrack, 'the tile shows the mesh')
+    assert.isUndefined(mesh.sfu, 'off the SFU')
+    assert.isFalse(meshPc.closed)
+
+    // Moving to the SFU again later uses a fresh session.
+    socket.receive({ type: 'topology', topology: 'sfu' })
+    await flush()
+    assert.exists(mesh.sfu)
+    assert.notStrictEqual(mesh.sfu, sfu)
+    assert.equal(socket.sent.filter((frame) => frame.type === 'sfu.publish').length, 2)
+    mesh.close()
+  })
+
+  test('every lower id offers; a page that missed the move (its welcome says mesh) offers to everyone, as a newcomer', async ({ assert }) => {
+    const { mesh, socket } = await welcomedMesh('sfu')
+    // Person 3 joined on the SFU, with a higher id than ours (1): we offer to them; person 2 likewise.
+    socket.receive({ type: 'participant.joined', participant: person(3), reconnected: false })
+    socket.receive({ type: 'topology', topology: 'mesh' })
+    await flush()
+    assert.sameMembers(mesh.sessions.map((session) => session.remoteUserId), [2, 3])
+    mesh.close()
+
+    // As person 2 after a reconnect: the welcome says mesh, so it offers to 1 too (a newcomer's rule).
+    const again = await welcomedMesh('sfu')
+    again.socket.receive({
+      type: 'welcome',
+      self: { userId: 2, name: 'Person 2' },
+      call: { id: 1, kind: 'video', status: 'active', initiatorId: 1, answeredAt: null, maxParticipants: 8 },
+      participants: [person(1), person(2)],
+      iceServers: [],
+      iceTransportPolicy: 'all',
+      topology: 'mesh',
+    })
+    await flush()
+    assert.deepEqual(again.mesh.sessions.map((session) => session.remoteUserId), [1])
+    again.mesh.close()
   })
 })

@@ -56,7 +56,7 @@ test.group('SignalingClient', () => {
   })
 
   test('stops for good on the close codes that mean no, and says why', async ({ assert }) => {
-    for (const code of [CloseCode.CallEnded, CloseCode.NotParticipant, CloseCode.Replaced, CloseCode.CallFull, CloseCode.LeftChannel]) {
+    for (const code of [CloseCode.CallEnded, CloseCode.NotParticipant, CloseCode.Replaced, CloseCode.CallFull, CloseCode.LeftChannel, CloseCode.SessionRevoked]) {
       const { signaling } = client()
       const closed: unknown[] = []
       signaling.on('closed', (event) => closed.push(event))

@@ -10,7 +10,7 @@ export default class RevokeAccessToken {
   async handle(user: User, tokenId: number) {
     const deleted = await User.accessTokens.delete(user, tokenId)
     if (!deleted) return false
-    await callHub.dropSocketsOfToken(user.id, tokenId)
+    await callHub.revocations.tokenRevoked(user.id, tokenId)
     return true
   }
 }

@@ -25,9 +25,9 @@ export default class JoinCall {
     const now = DateTime.now()
     const participant = await participantOf(trx, call.id, user.id)
     if (participant?.status === 'joined') return CallChange.unchanged(call)
-    // A full mesh sends every stream to everyone: past CALL_MAX_PARTICIPANTS it stops being usable.
+    // A full mesh sends every stream to everyone, an SFU has its own ceiling: CALL_MAX_PARTICIPANTS.
     if ((await countWithStatus(trx, call.id, 'joined')) >= callsConfig.maxParticipants) {
-      throw CallConflictException.full(callsConfig.maxParticipants)
+      throw CallConflictException.full(callsConfig.maxParticipants, callsConfig.meshOnly)
     }
 
     const change = new CallChange(call)

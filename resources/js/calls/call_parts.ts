@@ -10,6 +10,10 @@ import { requestJson } from '../http.js'
 import { Hands } from './hands.js'
 import type { BuildCall } from './active_call.js'
 
+/** What a page says when its call's media server is lost and the call is too large for the mesh. */
+export const SFU_LOST_NOTICE =
+  'The media server stopped working, and this call has too many people to connect everyone directly: video and sound from the others have stopped. Once the media server is back, leaving and rejoining the call brings them back.'
+
 /**
  * Builds a call's live objects in the browser: LocalMedia, SignalingClient, Mesh, the CallStage
  * over them and the quality reporter. ActiveCall (active_call.ts) holds them for as long as the
@@ -33,7 +37,7 @@ export const buildCallParts: BuildCall = async (options, hooks) => {
   }
   const createPeerConnection = (config: RTCConfiguration) => new RTCPeerConnection(config)
   // Used only if the server's welcome says this call goes through the SFU (docs/sfu.md).
-  const sfu = new SfuSession({ send: (frame) => signaling.send(frame), createPeerConnection, log })
+  const sfu = () => new SfuSession({ send: (frame) => signaling.send(frame), createPeerConnection, log })
   const mesh = new Mesh({ signaling, media, createPeerConnection, sfu, log })
   const stage = new CallStage({ media, signaling, mesh })
   const hands = new Hands({ signaling })
@@ -57,6 +61,10 @@ export const buildCallParts: BuildCall = async (options, hooks) => {
     if (frame.code !== 'sfu_unavailable' || sfuFailureTold) return
     sfuFailureTold = true
     hooks.notice('The media server stopped working: video and sound from the others may stop. Leave and rejoin the call to try again.')
+  })
+  // Its Janus lost, a call too large for direct connections cannot go on (docs/sfu.md, "Janus lost").
+  signaling.on('error', (frame) => {
+    if (frame.code === 'sfu_lost') hooks.notice(SFU_LOST_NOTICE)
   })
   signaling.connect()
   stage.measureEvery(2000)

@@ -59,6 +59,7 @@ export const CLOSE_MESSAGES: Record<number, string> = {
   [CloseCode.CallFull]: 'This call is full.',
   [CloseCode.CallEnded]: 'The call has ended.',
   [CloseCode.LeftChannel]: 'You left this channel, so you left its call.',
+  [CloseCode.SessionRevoked]: 'You were signed out, so this page left the call. Sign in again to rejoin.',
 }
 
 const UNKNOWN: Quality = { level: 'unknown', rttMs: null, lossPercent: null, inboundKbps: null }

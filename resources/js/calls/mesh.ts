@@ -4,7 +4,7 @@ import type { SignalingClient } from './signaling_client.js'
 import type { LocalMedia } from './local_media.js'
 import type { SfuSession } from './sfu_session.js'
 import { SfuLink } from './sfu_link.js'
-import type { MediaState, ParticipantInfo, ServerFrames } from '../../../app/signaling/protocol.js'
+import type { ClientFrame, MediaState, ParticipantInfo, ServerFrames } from '../../../app/signaling/protocol.js'
 
 export type Participant = ParticipantInfo & {
   stream: MediaStream | null
@@ -32,8 +32,8 @@ export type MeshOptions = {
   signaling: SignalingClient
   media: LocalMedia
   createPeerConnection: PeerConnectionFactory
-  /** The page's SFU media, used instead of peer connections when the server says the call is an SFU call. */
-  sfu?: SfuSession
+  /** Makes the page's SFU media (a fresh one each time the call moves to the SFU), used instead of peer connections when the server says so. */
+  sfu?: () => SfuSession
   log?: (namespace: 'call:sdp' | 'call:ice' | 'call:state', ...args: unknown[]) => void
 }
 
@@ -73,7 +73,7 @@ export class Mesh extends Emitter<Events> {
       }),
       media.on('track', ({ kind, track }) => {
         for (const session of this.#sessions.values()) void session.replaceTrack(kind, track)
-        void options.sfu?.replaceTrack(kind, track as MediaStreamTrack | null)
+        void this.#sfu?.session?.replaceTrack(kind, track as MediaStreamTrack | null)
       }),
       media.on('state', (state) => {
         signaling.send({ type: 'media', ...state })
@@ -123,6 +123,8 @@ export class Mesh extends Emitter<Events> {
     // connections still up (a switch under way) stay until the SFU plays.
     if (frame.topology === 'sfu') this.#sfu?.begin(this.#sessions.size === 0)
     const viaSfu = this.#sfu !== null && this.#sfu.mode !== 'off'
+    // Back on the mesh while this page was away (it missed the `topology` frame).
+    const missedMesh = viaSfu && frame.topology === 'mesh'
     const present = new Set(frame.participants.map((participant) => participant.userId))
     for (const userId of [...this.#participants.keys()]) {
       if (!present.has(userId)) this.#left(userId)
@@ -143,6 +145,7 @@ export class Mesh extends Emitter<Events> {
         this.#connect(info.userId, info.peerId, true)
       }
     }
+    if (missedMesh) this.#sfu!.toMesh(true)
     // Tell the others what we send (they may have missed changes while we were away).
     this.options.signaling.send({ type: 'media', ...this.options.media.state })
     this.#changed()
@@ -174,6 +177,7 @@ export class Mesh extends Emitter<Events> {
     this.#sessionPeers.delete(userId)
     this.#participants.delete(userId)
     this.#rebalance()
+    this.#sfu?.recheck()
     this.#changed()
   }
 
@@ -193,8 +197,8 @@ export class Mesh extends Emitter<Events> {
     if (this.#selfId === null) return undefined
     const existing = this.#sessions.get(userId)
     if (existing && this.#samePeer(userId, peerId)) return existing
-    // On (or moving to) the SFU: no new peer connection.
-    if (this.#sfu && this.#sfu.mode !== 'off') return undefined
+    // On (or moving to) the SFU: no new peer connection; moving back from it: yes.
+    if (this.#sfu && !this.#sfu.acceptsMesh) return undefined
     return this.#connect(userId, peerId, false)
   }
 
@@ -220,6 +224,8 @@ export class Mesh extends Emitter<Events> {
     })
     this.#sessions.set(userId, session)
     session.on('stream', (stream) => {
+      // Back from the SFU: its stream stays on the tile until the mesh plays (SfuLink).
+      if (this.#sfu?.holdsTiles) return this.#sfu.meshStream(userId, stream)
       const participant = this.#participants.get(userId)
       if (participant) participant.stream = stream
       this.#changed()
@@ -245,6 +251,16 @@ export class Mesh extends Emitter<Events> {
         this.#sessions.clear()
         this.#sessionPeers.clear()
       },
+      // The lower user id of each pair offers (both pages move at once); a page that missed the
+      // move offers to everyone, as a newcomer does.
+      openMesh: (asNewcomer: boolean) => {
+        for (const participant of this.#participants.values()) {
+          const { userId, peerId, connection } = participant
+          if (participant.peerState === 'self' || connection !== 'connected' || this.#sessions.has(userId)) continue
+          if (asNewcomer || this.#selfId! < userId) this.#connect(userId, peerId, true)
+        }
+      },
+      send: (frame: ClientFrame) => this.options.signaling.send(frame),
       changed: () => this.#changed(),
     }
   }

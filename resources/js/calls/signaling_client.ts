@@ -33,6 +33,8 @@ const FINAL_CODES = new Set<number>([
   CloseCode.CallFull,
   CloseCode.CallEnded,
   CloseCode.LeftChannel,
+  // Signed out (here or from another browser): the upgrade would answer 401.
+  CloseCode.SessionRevoked,
 ])
 
 export type SignalingOptions = {

@@ -134,3 +134,41 @@ test.group('API tokens: the account page', (group) => {
     assert.lengthOf(await tokenRows(alice!), 1)
   })
 })
+
+test.group('API tokens: recording a use', (group) => {
+  withCleanDatabase(group)
+
+  const lastUsed = async (id: number) => {
+    const value = (await db.from('auth_access_tokens').where('id', id).firstOrFail()).last_used_at
+    return value === null ? null : new Date(value).getTime()
+  }
+
+  test('a wrong secret or an expired token records no use; a good one does, at most once a minute', async ({ assert }) => {
+    const [alice] = await people(1)
+    const token = await tokenFor(alice!)
+    const expired = await tokenFor(alice!, '1h')
+    await db.from('auth_access_tokens').where('id', expired.id).update({ expires_at: new Date(Date.now() - 1000) })
+
+    // The token's id (they count up) with a made-up secret, or another token's.
+    const id = token.value.slice(4).split('.')[0]
+    for (const forged of [`oat_${id}.bm9wZQ`, `oat_${id}.${expired.value.split('.')[1]}`, expired.value]) {
+      assert.equal((await tokenFetch(forged, '/calls/ringing')).status, 401)
+    }
+    assert.isNull(await lastUsed(token.id), 'guesses at its secret are not uses')
+    assert.isNull(await lastUsed(expired.id), 'an expired token is not used')
+
+    assert.equal((await tokenFetch(token.value, '/calls/ringing')).status, 200)
+    const first = await lastUsed(token.id)
+    assert.isNotNull(first)
+    assert.approximately(first!, Date.now(), 5000)
+
+    // Within the minute: no write. Past it: the use is recorded again.
+    const halfAMinuteAgo = new Date(Math.floor((Date.now() - 30_000) / 1000) * 1000)
+    await db.from('auth_access_tokens').where('id', token.id).update({ last_used_at: halfAMinuteAgo })
+    assert.equal((await tokenFetch(token.value, '/calls/ringing')).status, 200)
+    assert.equal(await lastUsed(token.id), halfAMinuteAgo.getTime())
+    await db.from('auth_access_tokens').where('id', token.id).update({ last_used_at: new Date(Date.now() - 120_000) })
+    assert.equal((await tokenFetch(token.value, '/calls/ringing')).status, 200)
+    assert.approximately((await lastUsed(token.id))!, Date.now(), 5000)
+  })
+})
