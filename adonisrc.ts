@@ -34,6 +34,7 @@ export default defineConfig({
     { file: () => import('#providers/call_sweeper_provider'), environment: ['web'] },
     { file: () => import('#providers/signaling_provider'), environment: ['web', 'test'] },
     { file: () => import('#providers/sfu_provider'), environment: ['web', 'test'] },
+    { file: () => import('#providers/recording_provider'), environment: ['web'] },
   ],
 
   preloads: [

@@ -156,6 +156,9 @@ export default await Env.create(new URL('../', import.meta.url), {
   JANUS_API_SECRET: Env.schema.secret.optional(),
   CALL_SFU_FROM: countOrOff,
   CALL_BACK_TO_MESH_AT: countOrOff,
+  CALL_RECORDING: Env.schema.enum.optional(['initiator', 'anyone', 'off'] as const),
+  RECORDING_RETENTION_DAYS: integerBetween(1, 3650),
+  RECORDING_WORK_PATH: Env.schema.string.optional(),
 
   REDIS_URL: redisUrl,
   REDIS_HOST: Env.schema.string.optional({ format: 'host' }),

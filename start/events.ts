@@ -13,12 +13,13 @@ const ArmRingTimer = () => import('#listeners/arm_ring_timer')
 const SyncCallSockets = () => import('#listeners/sync_call_sockets')
 const RecordCallMetrics = () => import('#listeners/record_call_metrics')
 const CloseSfuRoom = () => import('#listeners/close_sfu_room')
+const StopCallRecording = () => import('#listeners/stop_call_recording')
 
 emitter.listen(MessagePosted, [BroadcastMessage])
 emitter.listen(MessageDeleted, [BroadcastMessageDeletion])
 emitter.listen(CallStarted, [CallNotifier, ArmRingTimer, RecordCallMetrics])
 emitter.listen(CallUpdated, [CallNotifier, SyncCallSockets, RecordCallMetrics])
-emitter.listen(CallEnded, [CallNotifier, SyncCallSockets, RecordCallMetrics, CloseSfuRoom])
+emitter.listen(CallEnded, [CallNotifier, SyncCallSockets, RecordCallMetrics, StopCallRecording, CloseSfuRoom])
 
 /*
 | Listeners run after the data is committed: a failing broadcast must not turn a request that

@@ -28,6 +28,9 @@ const AccountSessionsController = () => import('#controllers/account_sessions_co
 const AccessTokensController = () => import('#controllers/access_tokens_controller')
 const CallQualityReportsController = () => import('#controllers/call_quality_reports_controller')
 const AdminActivityController = () => import('#controllers/admin_activity_controller')
+const CallRecordingsController = () => import('#controllers/call_recordings_controller')
+const RecordingConsentsController = () => import('#controllers/recording_consents_controller')
+const RecordingsController = () => import('#controllers/recordings_controller')
 
 // Every `:id` is a positive number; anything else never reaches a controller (404).
 router.where('id', router.matchers.number())
@@ -106,6 +109,15 @@ router
     router.delete('/calls/:id/participation', [CallParticipationsController, 'destroy']).as('call_participation.destroy')
     router.post('/calls/:id/decline', [CallDeclinesController, 'store']).as('call_declines.store')
     router.post('/calls/:id/end', [CallEndingsController, 'store']).as('call_endings.store')
+
+    // Call recording (docs/recording.md): the running one, consent, the finished files.
+    router.get('/calls/:id/recording', [CallRecordingsController, 'show']).as('call_recording.show')
+    router.post('/calls/:id/recording', [CallRecordingsController, 'store']).as('call_recording.store')
+    router.delete('/calls/:id/recording', [CallRecordingsController, 'destroy']).as('call_recording.destroy')
+    router.get('/calls/:id/recordings', [CallRecordingsController, 'index']).as('call_recordings.index')
+    router.post('/recordings/:id/consent', [RecordingConsentsController, 'store']).as('recording_consent.store')
+    router.get('/recordings/:id/file', [RecordingsController, 'file']).as('recording_file.show')
+    router.delete('/recordings/:id', [RecordingsController, 'destroy']).as('recordings.destroy')
 
     router
       .post('/calls/:id/quality_reports', [CallQualityReportsController, 'store'])

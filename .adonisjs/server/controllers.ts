@@ -12,6 +12,7 @@ export const controllers = {
   CallEndings: () => import('#controllers/call_endings_controller'),
   CallParticipations: () => import('#controllers/call_participations_controller'),
   CallQualityReports: () => import('#controllers/call_quality_reports_controller'),
+  CallRecordings: () => import('#controllers/call_recordings_controller'),
   Calls: () => import('#controllers/calls_controller'),
   ChannelCalls: () => import('#controllers/channel_calls_controller'),
   ChannelMembers: () => import('#controllers/channel_members_controller'),
@@ -25,6 +26,8 @@ export const controllers = {
   Messages: () => import('#controllers/messages_controller'),
   Metrics: () => import('#controllers/metrics_controller'),
   ReadMarkers: () => import('#controllers/read_markers_controller'),
+  RecordingConsents: () => import('#controllers/recording_consents_controller'),
+  Recordings: () => import('#controllers/recordings_controller'),
   Session: () => import('#controllers/session_controller'),
   Users: () => import('#controllers/users_controller'),
 }

@@ -10,5 +10,6 @@ export const listeners = {
   CallNotifier: () => import('#listeners/call_notifier'),
   CloseSfuRoom: () => import('#listeners/close_sfu_room'),
   RecordCallMetrics: () => import('#listeners/record_call_metrics'),
+  StopCallRecording: () => import('#listeners/stop_call_recording'),
   SyncCallSockets: () => import('#listeners/sync_call_sockets'),
 }

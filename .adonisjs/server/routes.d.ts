@@ -43,6 +43,13 @@ export type ScannedRoutes = {
     'call_participation.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_endings.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_recording.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_recording.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_recording.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_recordings.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'recording_consent.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'recording_file.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'recordings.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_quality_reports.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   GET: {
@@ -63,6 +70,9 @@ export type ScannedRoutes = {
     'calls.index': { paramsTuple?: []; params?: {} }
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_recording.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_recordings.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'recording_file.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   HEAD: {
     'live_streams.open': { paramsTuple?: []; params?: {} }
@@ -82,6 +92,9 @@ export type ScannedRoutes = {
     'calls.index': { paramsTuple?: []; params?: {} }
     'calls.ringing': { paramsTuple?: []; params?: {} }
     'calls.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_recording.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_recordings.index': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'recording_file.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   POST: {
     'live_streams.subscribe': { paramsTuple?: []; params?: {} }
@@ -99,6 +112,8 @@ export type ScannedRoutes = {
     'call_participation.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_declines.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_endings.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_recording.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'recording_consent.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_quality_reports.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   DELETE: {
@@ -108,6 +123,8 @@ export type ScannedRoutes = {
     'account_sessions.destroy': { paramsTuple?: []; params?: {} }
     'access_tokens.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'call_participation.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'call_recording.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'recordings.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   PUT: {
     'read_marker.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }

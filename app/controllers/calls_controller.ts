@@ -8,6 +8,7 @@ import { loadCallDetails, serializeCall } from '#serializers/call_serializer'
 import { respondWithCall, wantsJson } from '#helpers/call_response'
 import { wantsFragment } from '#helpers/htmx'
 import { ringPayload } from '#serializers/ring_serializer'
+import { recordingPageData } from '#recording/recording_page'
 
 export default class CallsController {
   /** `GET /calls`: my call history, with a Missed tab (the default while I have unseen ones). */
@@ -54,6 +55,7 @@ export default class CallsController {
       const page = await Message.pageOf(call.channel)
       const inCall = me?.status === 'joined' && call.isLive
       return view.render('pages/calls/show', {
+        ...(await recordingPageData(ctx.bouncer, call, me)),
         call,
         me,
         channelTitle,

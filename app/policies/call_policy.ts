@@ -5,6 +5,8 @@ import type User from '#models/user'
 import type Call from '#models/call'
 import CallParticipant from '#models/call_participant'
 import callsConfig from '#config/calls'
+import recordingConfig from '#config/recording'
+import type Recording from '#models/recording'
 
 /**
  * What a person may do with a call. Seeing a call at all needs membership of its channel
@@ -37,4 +39,35 @@ export default class CallPolicy extends BasePolicy {
       participant?.joinedAt && participant.leftAt && participant.leftAt > DateTime.now().minus({ seconds: callsConfig.qualityReportGraceSeconds })
     return inCall || leftJustNow ? true : AuthorizationResponse.deny('Only people in this call can report on its quality.', 403)
   }
+
+  /**
+   * Starting a recording (docs/recording.md): someone in the call, and with CALL_RECORDING=
+   * initiator (the default) only the person who started the call; never with recording off.
+   */
+  async startRecording(user: User, call: Call): Promise<AuthorizerResponse> {
+    if (recordingConfig.who === 'off') return AuthorizationResponse.deny('Recording is turned off on this server.', 403)
+    if (!(await isInCall(user, call))) return AuthorizationResponse.deny('Only people in this call can record it.', 403)
+    if (recordingConfig.who === 'initiator' && call.initiatorId !== user.id) {
+      return AuthorizationResponse.deny('Only the person who started the call can record it.', 403)
+    }
+    return true
+  }
+
+  /** Stopping it: whoever started it, or the call's initiator (anyone in the call with CALL_RECORDING=anyone). */
+  async stopRecording(user: User, call: Call, recording: Recording): Promise<AuthorizerResponse> {
+    if (recording.startedById === user.id || call.initiatorId === user.id) return true
+    if (recordingConfig.who === 'anyone' && (await isInCall(user, call))) return true
+    return AuthorizationResponse.deny('Only the person who started the recording, or the call, can stop it.', 403)
+  }
+
+  /** Deleting a finished recording before its time: whoever started it, or the call's initiator. */
+  deleteRecording(user: User, call: Call, recording: Recording): AuthorizerResponse {
+    if (recording.startedById === user.id || call.initiatorId === user.id) return true
+    return AuthorizationResponse.deny('Only the person who recorded this call, or who started it, can delete the recording.', 403)
+  }
+}
+
+async function isInCall(user: User, call: Call) {
+  const participant = await CallParticipant.query().where({ callId: call.id, userId: user.id }).first()
+  return participant?.status === 'joined' && call.isLive
 }

@@ -4,6 +4,7 @@
 | bundle can import it, as it imports app/signaling/protocol.ts for the call socket's frames.
 | Described for humans in docs/calls.md ("Live updates") and docs/chat.md.
 */
+import type { RecordingStatus } from '../signaling/protocol.js'
 
 /** The Transmit channels, by name. */
 export const SseChannel = {
@@ -71,6 +72,8 @@ export type UserEvents = {
   'call.ring_stopped': { type: 'call.ring_stopped'; callId: number; reason: RingStopReasonName }
   'call.missed': { type: 'call.missed'; callId: number; caller: CallerSummary | null; channel: ChannelSummary; unseenCount: number }
   'call.ended': { type: 'call.ended'; callId: number; status: CallStatusName; reason: CallEndReasonName | null; endedBy: number | null }
+  /** A recording of a call I was in is ready to watch (only its participants are told). */
+  'call.recording_ready': { type: 'call.recording_ready'; callId: number; recordingId: number; url: string }
 }
 export type UserEvent = UserEvents[keyof UserEvents]
 
@@ -83,6 +86,9 @@ export type MessageDeletedPayload = { type: 'message.deleted'; id: number }
 /** A change to one of the channel's calls. */
 export type ChannelCallPayload = { type: 'call.started' | 'call.updated' | 'call.ended'; call: CallSummary }
 
+/** A call's recording started, changed (someone answered) or stopped (docs/recording.md). */
+export type CallRecordingPayload = { type: 'call.recording'; callId: number; recording: RecordingStatus | null }
+
 /** What `channels/:id` carries, by `type`. */
 export type ChannelEvents = {
   'message.posted': MessagePayload
@@ -91,6 +97,7 @@ export type ChannelEvents = {
   'call.started': ChannelCallPayload
   'call.updated': ChannelCallPayload
   'call.ended': ChannelCallPayload
+  'call.recording': CallRecordingPayload
 }
 export type ChannelEvent = ChannelEvents[keyof ChannelEvents]
 

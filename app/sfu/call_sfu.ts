@@ -23,7 +23,9 @@ export class CallSfu {
 
   constructor(
     private rooms: SfuRooms,
-    private callRooms: ReadonlyMap<number, CallRoom>
+    private callRooms: ReadonlyMap<number, CallRoom>,
+    /** Told after each successful publish (the call recorder starts Janus's recording then). */
+    private onPublished: (callId: number, participant: SfuParticipant) => void = () => {}
   ) {
     this.topology = new CallTopology(rooms, callRooms, (callId) => this.closeCall(callId))
   }
@@ -31,7 +33,12 @@ export class CallSfu {
   /** Handles one `sfu.*` frame of a joined member (CallHub checked the socket speaks for them). */
   async handle(socket: CallSocket, frame: ClientFrames[SfuFrameType]) {
     try {
-      if (frame.type === 'sfu.publish') return await (await this.#participantFor(socket))?.publish(frame.jsep)
+      if (frame.type === 'sfu.publish') {
+        const publisher = await this.#participantFor(socket)
+        await publisher?.publish(frame.jsep)
+        if (publisher) this.onPublished(socket.callId, publisher)
+        return
+      }
       const participant = this.#participants.get(socket.callId)?.get(socket.user.id)
       // Back on the mesh: nothing of this page left to detach is fine.
       if (frame.type === 'sfu.leave') return participant?.seat.peerId === socket.peerId ? await this.leave(socket.callId, socket.user.id) : undefined
@@ -101,6 +108,11 @@ export class CallSfu {
     const held = this.#participants.get(call.id)?.get(socket.user.id)
     if (held && held.seat.peerId === socket.peerId && !held.closed) return
     socket.send({ type: 'sfu.restart' })
+  }
+
+  /** The member's participant on this instance (their Janus handles), if they published here. */
+  participant(callId: number, userId: number) {
+    return this.#participants.get(callId)?.get(userId)
   }
 
   /** The member left the call (or was replaced): their handles go. */

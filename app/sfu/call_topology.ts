@@ -2,6 +2,7 @@ import logger from '@adonisjs/core/services/logger'
 import callsConfig from '#config/calls'
 import sfuConfig from '#config/sfu'
 import Call from '#models/call'
+import Recording from '#models/recording'
 import CallParticipant from '#models/call_participant'
 import type { CallRoom } from '#signaling/call_room'
 import type { CallRoom as SfuRoom, SfuRooms } from '#sfu/sfu_rooms'
@@ -51,6 +52,8 @@ export class CallTopology {
     const call = await Call.find(callId)
     if (!call?.isLive || call.sfuRoomId === null || call.sfuServer === null) return
     if ((await joinedCount(callId)) > at) return
+    // Janus records the consenting publishers: a recorded call stays on the SFU (docs/recording.md).
+    if (await Recording.runningFor(callId)) return
     const room = { server: call.sfuServer, room: call.sfuRoomId }
     if (!(await this.rooms.forget(callId, room))) return
     this.callRooms.get(callId)?.broadcast({ type: 'topology', topology: 'mesh' })

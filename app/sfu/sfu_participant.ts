@@ -82,6 +82,15 @@ export class SfuParticipant {
     this.#setFeeds((joined.data.publishers ?? []).map((publisher: { id: number }) => publisher.id), [])
   }
 
+  /**
+   * Starts Janus's recording of this person's publisher into `<basePath>-{audio,video}-<mindex>.mjr`
+   * (an absolute path: Confab's rooms have no rec_dir), or stops it (docs/recording.md).
+   */
+  async record(on: boolean, basePath?: string) {
+    if (!this.#publisher) throw new SfuOutOfOrder('Nothing is published to record')
+    await this.#publisher.message({ request: 'configure', record: on, ...(on && basePath ? { filename: basePath } : {}) })
+  }
+
   /** The page is ready to receive: subscribe it to the others, now and as they come and go. */
   subscribe() {
     this.#wantsFeeds = true

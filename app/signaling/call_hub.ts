@@ -20,6 +20,7 @@ import { CloseCode, type ClientFrames } from '#signaling/protocol'
 import { measureCallSocketsWith } from '#metrics/signaling_metrics'
 import { CallSfu } from '#sfu/call_sfu'
 import sfuRooms from '#sfu/main'
+import { sfuPublished } from '#recording/sfu_published'
 
 /**
  * The call WebSocket hub: which calls have sockets here (the rooms), the bus to the other
@@ -34,7 +35,8 @@ export class CallHub implements CallSocketHandler {
   #presence: Presence
   #admission: Admission
   #hands: CallHands
-  #sfu = new CallSfu(sfuRooms, this.#rooms)
+  /** The members' Janus handles held here (the recorder reaches them through it). */
+  readonly callSfu = new CallSfu(sfuRooms, this.#rooms, (callId, participant) => sfuPublished.emit('published', callId, participant))
   #revocations: SocketRevocations
 
   /** `bus` shares presence and frames with other instances (RedisBus), or nothing (LocalBus). */
@@ -47,7 +49,7 @@ export class CallHub implements CallSocketHandler {
       newSocket: (ws: WebSocket, user: User, credential: SocketCredential, callId: number, peerId: string | null) =>
         new CallSocket(ws, user, credential, callId, peerId, this, this.#iceServers),
       closed: (socket: CallSocket) => this.closed(socket),
-      admitted: (...args: Parameters<CallSfu['admitted']>) => this.#sfu.admitted(...args),
+      admitted: (...args: Parameters<CallSfu['admitted']>) => this.callSfu.admitted(...args),
     }
     this.#admission = new Admission(host, bus, this.#presence, this.#iceServers)
     this.#hands = new CallHands(bus, this.#presence)
@@ -58,7 +60,6 @@ export class CallHub implements CallSocketHandler {
   get revocations() {
     return this.#revocations
   }
-
   /** The calls this instance holds sockets of (a room each). */
   get rooms(): ReadonlyMap<number, CallRoom> { return this.#rooms }
 
@@ -128,7 +129,7 @@ export class CallHub implements CallSocketHandler {
 
   /** The `sfu.*` frames: the member's Janus handles (app/sfu/call_sfu.ts). */
   async sfu(socket: CallSocket, frame: ClientFrames[SfuFrameType]) {
-    if (this.speaksFor(socket)) await this.#sfu.handle(socket, frame)
+    if (this.speaksFor(socket)) await this.callSfu.handle(socket, frame)
   }
 
   /** Loads the call through the person, as HTTP does; a call gone or over is an `error` frame. */
@@ -196,7 +197,7 @@ export class CallHub implements CallSocketHandler {
       if (reason !== 'left_channel') this.#removeMember(room, userId, reason)
       else this.#removeMember(room, userId, 'left', { code: CloseCode.LeftChannel, reason: 'You left this channel, and its call' })
     }
-    if (left.length > 0) void this.#sfu.topology.shrunk(callId).catch((error) => logger.warn({ err: error, callId }, 'back to the mesh failed'))
+    if (left.length > 0) void this.callSfu.topology.shrunk(callId).catch((error) => logger.warn({ err: error, callId }, 'back to the mesh failed'))
   }
 
   #removeMember(
@@ -209,7 +210,7 @@ export class CallHub implements CallSocketHandler {
     if (!member) return
     this.#presence.stopGrace(member)
     room.members.delete(userId)
-    void this.#sfu.leave(room.callId, userId)
+    void this.callSfu.leave(room.callId, userId)
     member.socket?.close(close.code, close.reason)
     room.broadcast({ type: 'participant.left', userId, reason })
     void this.bus.removePresence(room.callId, userId).catch(() => {})
@@ -229,7 +230,7 @@ export class CallHub implements CallSocketHandler {
     if (!member) return
     this.#presence.stopGrace(member)
     room.members.delete(message.userId)
-    void this.#sfu.leave(callId, message.userId)
+    void this.callSfu.leave(callId, message.userId)
     member.socket?.replace()
     if (room.members.size === 0) this.#closeRoom(room)
   }
@@ -253,7 +254,7 @@ export class CallHub implements CallSocketHandler {
   #closeRoom(room: CallRoom) {
     if (this.#rooms.get(room.callId) !== room) return
     this.#rooms.delete(room.callId)
-    this.#sfu.closeCall(room.callId)
+    this.callSfu.closeCall(room.callId)
     if (this.bus.shared) void this.bus.leave(room.callId).catch(() => {})
   }
 

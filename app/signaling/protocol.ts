@@ -96,6 +96,18 @@ export type SfuLayer = (typeof SFU_LAYERS)[number]
 /** The most people one `sfu.layers` frame may name (above any CALL_MAX_PARTICIPANTS, at most 100). */
 export const MAX_SFU_LAYERS = 128
 
+/**
+ * A call's running recording as every page shows it (docs/recording.md): who was asked and
+ * what they answered (null: not yet); `recorded` are those who said yes.
+ */
+export type RecordingStatus = {
+  id: number
+  startedBy: number | null
+  startedAt: string
+  consents: { userId: number; name: string; consented: boolean | null }[]
+  recorded: { userId: number; name: string }[]
+}
+
 /** Frames the browser sends. */
 export type ClientFrames = {
   signal: { type: 'signal'; to: number; data: SignalData }
@@ -154,6 +166,8 @@ export type ServerFrames = {
    * its Janus was lost): connect to the others, then close the SFU connections once the mesh plays.
    */
   'topology': { type: 'topology'; topology: 'sfu' | 'mesh' }
+  /** The call's recording now (null: none runs); sent when it starts, someone answers, or it stops. */
+  'recording': { type: 'recording'; recording: RecordingStatus | null }
   /** Who publishes in the call's room now, besides you (the server updates your subscription to match). */
   'sfu.feeds': { type: 'sfu.feeds'; userIds: number[] }
   /**

@@ -14,6 +14,7 @@ import { incomingCall } from './alpine/incoming_call.js'
 import { notificationSetting } from './alpine/notification_setting.js'
 import { callRoom } from './alpine/call_room.js'
 import { callMedia } from './alpine/call_media.js'
+import { callRecording } from './alpine/call_recording.js'
 import { localizeTimes } from './local_time.js'
 import { markCallClick } from './calls/join_clock.js'
 import { callDock } from './alpine/call_dock.js'
@@ -67,6 +68,7 @@ Alpine.data('incomingCall', incomingCall(transmit))
 Alpine.data('notificationSetting', notificationSetting)
 Alpine.data('callRoom', callRoom(live))
 Alpine.data('callMedia', callMedia(calls))
+Alpine.data('callRecording', callRecording(live))
 Alpine.data('callDock', callDock(calls))
 Alpine.data('mediaComposer', mediaComposer)
 window.Alpine = Alpine
