@@ -3,14 +3,14 @@ import { join } from 'node:path'
 import { test } from '@japa/runner'
 import type { Page } from 'playwright-core'
 import app from '@adonisjs/core/services/app'
-import sfuRooms from '#sfu/main'
 import recordingConfig from '#config/recording'
 import Recording from '#models/recording'
 import RecordingTrack from '#models/recording_track'
 import type User from '#models/user'
 import { probe } from '#recording/post_processor'
 import { recordingTools } from '#recording/recording_tools'
-import { JanusNamespace, JanusServer, janusForGroup } from '#tests/helpers/janus'
+import { JanusNamespace } from '#tests/helpers/janus'
+import { appSfuForGroup } from '#tests/helpers/app_sfu'
 import { withCleanRecordings } from '#tests/helpers/recordings'
 import { printedSkip } from '#tests/helpers/services'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
@@ -45,16 +45,9 @@ function statusFromPage(page: Page, path: string) {
 test.group('Call recording in Chromium: consent, Janus, the mixed file', (group) => {
   withCleanDatabase(group)
   withCleanRecordings(group)
-  const server = new JanusServer('tmp', { wsPort: 3563, rtpPorts: '20000-20100' })
-  janusForGroup(group, [server])
+  // A mesh until the recording starts (CALL_SFU_FROM=5): starting it moves the call to Janus.
+  appSfuForGroup(group, 5, { wsPort: 3563 })
   const open = chromiumForGroup(group)
-  group.setup(async () => {
-    if (cannotRecord) return
-    // A mesh until the recording starts (CALL_SFU_FROM=5): starting it moves the call to Janus.
-    await sfuRooms.use([server.url], { apiSecret: server.apiSecret }, 5)
-    await sfuRooms.servers[0]!.connection.ready()
-  })
-  group.teardown(() => sfuRooms.close())
 
   test('three in a call, carol refuses: every page shows who is recorded; the file has alice and bob only, for the three only', async ({ assert }) => {
     const [alice, bob, carol, dave] = (await people(4)) as [User, User, User, User]

@@ -2,7 +2,8 @@ import { test } from '@japa/runner'
 import sfuRooms from '#sfu/main'
 import Call from '#models/call'
 import type User from '#models/user'
-import { JanusNamespace, JanusServer, janusForGroup } from '#tests/helpers/janus'
+import { JanusNamespace } from '#tests/helpers/janus'
+import { appSfuForGroup } from '#tests/helpers/app_sfu'
 import { printedSkip } from '#tests/helpers/services'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
 import { acceptRing, chromiumForGroup, startCallFrom, until } from '#tests/helpers/browser'
@@ -23,16 +24,8 @@ async function aliceCallsBobWithCarolWaiting(open: ReturnType<typeof chromiumFor
 
 test.group('SFU calls in Chromium: media through a real Janus', (group) => {
   withCleanDatabase(group)
-  const server = new JanusServer('tmp', { wsPort: 3560, rtpPorts: '20000-20100' })
-  janusForGroup(group, [server])
+  const server = appSfuForGroup(group, 0)
   const open = chromiumForGroup(group)
-  group.setup(async () => {
-    if (janus.missing) return
-    // The app's own SFU service, on this Janus, with every call through it (CALL_SFU_FROM=0).
-    await sfuRooms.use([server.url], { apiSecret: server.apiSecret }, 0)
-    await sfuRooms.servers[0]!.connection.ready()
-  })
-  group.teardown(() => sfuRooms.close())
 
   test('two pages send their media to Janus and decode each other through it; ending leaves no room', async ({ assert }) => {
     const [alice, bob] = await people(2)

@@ -4,7 +4,8 @@ import sfuRooms from '#sfu/main'
 import Call from '#models/call'
 import type User from '#models/user'
 import { pageServingInstance } from '#tests/helpers/app_process'
-import { JanusServer, janusForGroup, JanusNamespace } from '#tests/helpers/janus'
+import { JanusNamespace } from '#tests/helpers/janus'
+import { appSfuForGroup } from '#tests/helpers/app_sfu'
 import { printedSkip, redisForTests } from '#tests/helpers/services'
 import { TcpProxy } from '#tests/helpers/tcp_proxy'
 import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
@@ -39,15 +40,7 @@ function framesPerSecondFrom(page: Page, userId: number) {
 
 test.group('SFU calls across Confab instances (Janus, Redis, Chromium)', (group) => {
   withCleanDatabase(group)
-  const server = new JanusServer('tmp', { wsPort: 4035, rtpPorts: '20000-20100' })
-  janusForGroup(group, [server])
-  group.setup(async () => {
-    if (janus.missing) return
-    // The test process reads the Janus room (its publishers) through the app's own SFU service.
-    await sfuRooms.use([server.url], { apiSecret: server.apiSecret }, 0)
-    await sfuRooms.servers[0]!.connection.ready()
-  })
-  group.teardown(() => sfuRooms.close())
+  const server = appSfuForGroup(group, 0, { wsPort: 4035 })
 
   test("alice on A, bob on B share the call's Janus room; B dies, bob's page reconnects to A and publishes and subscribes again there", async ({ assert, cleanup }) => {
     // NODE_ENV=development: the SFU provider connects to Janus outside the test runner only.

@@ -1,11 +1,10 @@
 import { test } from '@japa/runner'
 import type { Page } from 'playwright-core'
-import sfuRooms from '#sfu/main'
-import callsConfig from '#config/calls'
 import type User from '#models/user'
-import { JanusNamespace, JanusServer, janusForGroup } from '#tests/helpers/janus'
+import { JanusNamespace } from '#tests/helpers/janus'
+import { appSfuForGroup } from '#tests/helpers/app_sfu'
 import { printedSkip } from '#tests/helpers/services'
-import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
+import { channelWith, people, ringsLasting, withCleanDatabase } from '#tests/helpers/world'
 import { acceptRing, chromiumForGroup, startCallFrom, until } from '#tests/helpers/browser'
 import { lowResolutionCamera, receivedVideos, sentLayers, sfuStats, type ReceivedVideo } from '#tests/helpers/sfu_pages'
 
@@ -21,23 +20,11 @@ const widths = (videos: ReceivedVideo[]) => videos.map((video) => `${video.userI
 
 test.group('SFU simulcast in Chromium: eight people, the large tile on the high layer', (group) => {
   withCleanDatabase(group)
-  const server = new JanusServer('tmp', { wsPort: 3560, rtpPorts: '20000-20100' })
-  janusForGroup(group, [server])
+  appSfuForGroup(group, 0)
   const open = chromiumForGroup(group)
-  group.setup(async () => {
-    if (janus.missing) return
-    await sfuRooms.use([server.url], { apiSecret: server.apiSecret }, 0)
-    await sfuRooms.servers[0]!.connection.ready()
-  })
-  group.teardown(() => sfuRooms.close())
 
   test('every page decodes all seven others; the pinned tile decodes larger than the grid tiles', async ({ assert, cleanup }) => {
-    // Seven pages accepting on two loaded cores can take longer than a ring lasts (30 s).
-    const ringTimeout = callsConfig.ringTimeoutSeconds
-    callsConfig.ringTimeoutSeconds = 300
-    cleanup(() => {
-      callsConfig.ringTimeoutSeconds = ringTimeout
-    })
+    ringsLasting(300, cleanup)
     const members = (await people(PEOPLE)) as User[]
     const channel = await channelWith(members)
     // Eight contexts of one Chromium (each its own cookies: eight people).

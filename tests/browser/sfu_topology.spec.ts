@@ -3,9 +3,10 @@ import type { Page } from 'playwright-core'
 import sfuRooms from '#sfu/main'
 import Call from '#models/call'
 import type User from '#models/user'
-import { JanusNamespace, JanusServer, janusForGroup } from '#tests/helpers/janus'
+import { JanusNamespace } from '#tests/helpers/janus'
+import { appSfuForGroup } from '#tests/helpers/app_sfu'
 import { printedSkip } from '#tests/helpers/services'
-import { channelWith, people, withCleanDatabase } from '#tests/helpers/world'
+import { channelWith, people, ringsLasting, withCleanDatabase } from '#tests/helpers/world'
 import { acceptRing, chromiumForGroup, peerStats, receivingEverything, startCallFrom, until } from '#tests/helpers/browser'
 import { lowResolutionCamera, sfuStats, tileGaps, watchTiles, type SfuStats } from '#tests/helpers/sfu_pages'
 
@@ -44,16 +45,8 @@ async function meshFlows(page: Page, remotes: number, what: string) {
 
 test.group('Call topology in Chromium: mesh to Janus and back, and Janus lost', (group) => {
   withCleanDatabase(group)
-  const server = new JanusServer('tmp', { wsPort: 3560, rtpPorts: '20000-20100' })
-  janusForGroup(group, [server])
+  const server = appSfuForGroup(group, 5)
   const open = chromiumForGroup(group)
-  group.setup(async () => {
-    if (janus.missing) return
-    // The defaults: to the SFU at 5 joined (CALL_SFU_FROM), back to the mesh at 3.
-    await sfuRooms.use([server.url], { apiSecret: server.apiSecret }, 5)
-    await sfuRooms.servers[0]!.connection.ready()
-  })
-  group.teardown(() => sfuRooms.close())
 
   /** `count` members with a page each (a low camera resolution), in one channel. */
   async function pagesOf(count: number) {
@@ -70,7 +63,9 @@ test.group('Call topology in Chromium: mesh to Janus and back, and Janus lost', 
     return { everyone, channel, pages }
   }
 
-  test('a mesh of 4 moves to Janus when a 5th joins; two leave and the 3 left go back to the mesh, the room gone', async ({ assert }) => {
+  test('a mesh of 4 moves to Janus when a 5th joins; two leave and the 3 left go back to the mesh, the room gone', async ({ assert, cleanup }) => {
+    // The 5th accepts only once the mesh of 4 plays, which can take longer than a ring lasts.
+    ringsLasting(300, cleanup)
     const { everyone, channel, pages } = await pagesOf(5)
     const callId = await startCallFrom(pages[0]!, channel.id, 'video')
     for (const page of pages.slice(1, 4)) await acceptRing(page)

@@ -1,4 +1,5 @@
 import app from '@adonisjs/core/services/app'
+import callsConfig from '#config/calls'
 import ringTimer from '#services/ring_timer'
 import callHub from '#signaling/call_hub'
 import type { Group } from '@japa/runner/core'
@@ -44,3 +45,15 @@ export async function people(count: number) {
 }
 
 export type { Channel, User }
+
+/**
+ * Rings that last `seconds` for a test (restored after it): on two shared cores, pages that
+ * accept one after another can take longer than a ring lasts (CALL_RING_TIMEOUT, 30 s).
+ */
+export function ringsLasting(seconds: number, cleanup: (fn: () => void) => void) {
+  const ringTimeout = callsConfig.ringTimeoutSeconds
+  callsConfig.ringTimeoutSeconds = seconds
+  cleanup(() => {
+    callsConfig.ringTimeoutSeconds = ringTimeout
+  })
+}

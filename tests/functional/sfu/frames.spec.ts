@@ -2,7 +2,8 @@ import { test } from '@japa/runner'
 import sfuRooms from '#sfu/main'
 import Call from '#models/call'
 import { callOfThree } from '#tests/helpers/call_socket'
-import { JanusNamespace, JanusServer, janusForGroup } from '#tests/helpers/janus'
+import { JanusNamespace } from '#tests/helpers/janus'
+import { appSfuForGroup } from '#tests/helpers/app_sfu'
 import { printedSkip } from '#tests/helpers/services'
 import { until } from '#tests/helpers/waiting'
 import { withCleanDatabase } from '#tests/helpers/world'
@@ -43,14 +44,7 @@ test.group('SFU frames in a mesh call (no Janus configured)', (group) => {
 
 test.group('SFU frames with Janus (CALL_SFU_FROM=0)', (group) => {
   withCleanDatabase(group)
-  const server = new JanusServer('tmp', { wsPort: 3560, rtpPorts: '20000-20050' })
-  janusForGroup(group, [server])
-  group.setup(async () => {
-    if (janus.missing) return
-    await sfuRooms.use([server.url], { apiSecret: server.apiSecret }, 0)
-    await sfuRooms.servers[0]!.connection.ready()
-  })
-  group.teardown(() => sfuRooms.close())
+  const server = appSfuForGroup(group, 0, { rtpPorts: '20000-20050' })
 
   test('the welcome says sfu; a publish joins the room on the person’s behalf, leaving detaches them', async ({ assert, client, cleanup }) => {
     const { bob, callId, aliceSocket, bobSocket } = await callOfThree(client, cleanup)

@@ -1,9 +1,9 @@
 import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
-import sfuRooms from '#sfu/main'
 import { CloseCode, MAX_SFU_LAYERS } from '#signaling/protocol'
 import { CallSocketClient, callOfThree } from '#tests/helpers/call_socket'
-import { JanusNamespace, JanusServer, janusForGroup } from '#tests/helpers/janus'
+import { JanusNamespace } from '#tests/helpers/janus'
+import { appSfuForGroup } from '#tests/helpers/app_sfu'
 import { printedSkip } from '#tests/helpers/services'
 import { until } from '#tests/helpers/waiting'
 import { withCleanDatabase } from '#tests/helpers/world'
@@ -53,14 +53,7 @@ test.group('sfu.layers: which simulcast layer a page wants of each person (no Ja
 
 test.group('sfu.layers with Janus (CALL_SFU_FROM=0)', (group) => {
   withCleanDatabase(group)
-  const server = new JanusServer('tmp', { wsPort: 3560, rtpPorts: '20000-20050' })
-  janusForGroup(group, [server])
-  group.setup(async () => {
-    if (janus.missing) return
-    await sfuRooms.use([server.url], { apiSecret: server.apiSecret }, 0)
-    await sfuRooms.servers[0]!.connection.ready()
-  })
-  group.teardown(() => sfuRooms.close())
+  appSfuForGroup(group, 0, { rtpPorts: '20000-20050' })
 
   test('taken from the page that published, before its subscription exists too; a new page must publish first', async ({ assert, client, cleanup }) => {
     const { alice, bob, callId, bobSocket } = await callOfThree(client, cleanup)

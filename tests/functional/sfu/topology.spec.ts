@@ -5,7 +5,8 @@ import Call from '#models/call'
 import { SFU_LOST_MESSAGE } from '#sfu/call_topology'
 import { CallSocketClient, callWithSockets } from '#tests/helpers/call_socket'
 import { accept, leave } from '#tests/helpers/calls'
-import { JanusNamespace, JanusServer, janusForGroup } from '#tests/helpers/janus'
+import { JanusNamespace } from '#tests/helpers/janus'
+import { appSfuForGroup } from '#tests/helpers/app_sfu'
 import { printedSkip } from '#tests/helpers/services'
 import { until } from '#tests/helpers/waiting'
 import { withCleanDatabase } from '#tests/helpers/world'
@@ -19,15 +20,7 @@ const topologies = (socket: CallSocketClient) => socket.frames.filter((frame) =>
 
 test.group('Call topology with Janus: to the SFU at CALL_SFU_FROM, back at CALL_BACK_TO_MESH_AT, back when Janus is lost', (group) => {
   withCleanDatabase(group)
-  const server = new JanusServer('tmp', { wsPort: 3560, rtpPorts: '20000-20050' })
-  janusForGroup(group, [server])
-  group.setup(async () => {
-    if (janus.missing) return
-    // The defaults: CALL_SFU_FROM=5, and so back to the mesh at 3.
-    await sfuRooms.use([server.url], { apiSecret: server.apiSecret }, 5)
-    await sfuRooms.servers[0]!.connection.ready()
-  })
-  group.teardown(() => sfuRooms.close())
+  const server = appSfuForGroup(group, 5, { rtpPorts: '20000-20050' })
 
   test('5 joined: topology sfu; 4: stays; 3: topology mesh to everyone, the room cleared at once and destroyed once its last page left', async ({ assert, client, cleanup }) => {
     assert.equal(sfuRooms.backToMeshAt, 3)
