@@ -20,9 +20,14 @@ export default class RecordingProvider {
     const { deleteExpiredRecordings } = await import('#recording/recording_retention')
     const missing = recordingConfig.who === 'off' ? 'CALL_RECORDING=off' : recordingTools.missing()
     if (missing) logger.info(`Call recording is off: ${missing}`)
+    const { isDatabaseUnavailable } = await import('#exceptions/database_unavailable')
+    // A database that is down at boot or at a sweep is one warning line, as for requests (no
+    // stack: the outage is the news); the jobs wait for the next boot, the retention for the next hour.
+    const failed = (what: string) => (error: unknown) =>
+      isDatabaseUnavailable(error) ? logger.warn(`database unavailable: ${what} postponed`) : logger.error({ err: error }, `${what} failed`)
     // Pending jobs run even with the tools gone: each fails with the reason, kept on its row.
-    recordingJobs.resume().catch((error) => logger.error({ err: error }, 'resuming recording jobs failed'))
-    const sweep = () => deleteExpiredRecordings().catch((error) => logger.error({ err: error }, 'recording retention failed'))
+    recordingJobs.resume().catch(failed('resuming recording jobs'))
+    const sweep = () => deleteExpiredRecordings().catch(failed('recording retention'))
     void sweep()
     this.#retention = setInterval(sweep, recordingConfig.retentionSweepMs)
     this.#retention.unref()

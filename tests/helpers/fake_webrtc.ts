@@ -100,7 +100,7 @@ export class FakePeerConnection {
   addTransceiver(trackOrKind: string | FakeTrack, init: { direction: string; sendEncodings?: RTCRtpEncodingParameters[] }) {
     const track = typeof trackOrKind === 'string' ? null : trackOrKind
     const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind
-    this.added.push({ track, kind, direction: init.direction, encodings: init.sendEncodings })
+    this.added.push({ track, kind, direction: init.direction, ...(init.sendEncodings ? { encodings: init.sendEncodings } : {}) })
     if (track) this.#needNegotiation()
   }
 
