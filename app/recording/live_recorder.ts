@@ -12,7 +12,6 @@ import { recordingStatusOf } from '#recording/recording_status'
 import { sfuPublished } from '#recording/sfu_published'
 import callHub from '#signaling/call_hub'
 import type { SfuParticipant } from '#sfu/sfu_participant'
-import sfuRooms from '#sfu/main'
 
 /**
  * The Janus side of a running recording, on this instance: it turns Janus's recording of a
@@ -35,12 +34,7 @@ class LiveRecorder {
 
   /** A new recording: the call goes to the SFU (if it is a mesh) and every page is told. */
   async started(call: Call) {
-    if (call.sfuRoomId === null) {
-      // The same move as at CALL_SFU_FROM (CallSfu.admitted): a room, then `topology` to every
-      // page, which publishes to Janus before it closes its mesh connections.
-      await sfuRooms.openFor(call.id, 16)
-      callHub.rooms.get(call.id)?.broadcast({ type: 'topology', topology: 'sfu' })
-    }
+    if (call.sfuRoomId === null) await callHub.callSfu.topology.moveToSfu(call.id)
     await this.announce(call)
   }
 

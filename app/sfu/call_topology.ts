@@ -39,10 +39,16 @@ export class CallTopology {
     const from = this.rooms.sfuFrom
     if (!this.rooms.enabled || from === null || joined < Math.max(from, 2) || call.sfuRoomId !== null) return
     if (!this.rooms.servers.some((server) => server.connection.state === 'up')) return
-    this.rooms
-      .openFor(call.id, callsConfig.maxParticipants)
-      .then(() => room.broadcast({ type: 'topology', topology: 'sfu' }))
-      .catch((error) => logger.warn({ err: error, callId: call.id }, 'could not move the call to the SFU; it stays a mesh'))
+    this.moveToSfu(call.id, room).catch((error) => logger.warn({ err: error, callId: call.id }, 'could not move the call to the SFU; it stays a mesh'))
+  }
+
+  /**
+   * A mesh call gets its room and every page is told to move (make-before-break, in the
+   * browser): at CALL_SFU_FROM, and when a recording starts.
+   */
+  async moveToSfu(callId: number, room = this.callRooms.get(callId)) {
+    await this.rooms.openFor(callId, callsConfig.maxParticipants)
+    room?.broadcast({ type: 'topology', topology: 'sfu' })
   }
 
   /** Someone left the call: at CALL_BACK_TO_MESH_AT joined, a call on the SFU goes back to the mesh. */
